@@ -1,0 +1,44 @@
+# Helpers that give every kenin target the same standard, warnings and naming.
+#   kenin_library(NAME SRCS ... DEPS ...)     -> kenin_<name>, alias kenin::<name>
+#   kenin_test(NAME SRCS ... DEPS ...)        -> GoogleTest binary registered with CTest
+
+set(KENIN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wnon-virtual-dtor)
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND KENIN_WARNINGS -Wthread-safety)
+endif()
+if(KENIN_WERROR)
+  list(APPEND KENIN_WARNINGS -Werror)
+endif()
+
+function(kenin_library name)
+  cmake_parse_arguments(ARG "INTERFACE" "" "SRCS;DEPS" ${ARGN})
+  if(ARG_INTERFACE)
+    add_library(kenin_${name} INTERFACE)
+    target_include_directories(kenin_${name} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(kenin_${name} INTERFACE ${ARG_DEPS})
+  else()
+    add_library(kenin_${name} STATIC ${ARG_SRCS})
+    target_include_directories(kenin_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_compile_options(kenin_${name} PRIVATE ${KENIN_WARNINGS})
+    target_link_libraries(kenin_${name} PUBLIC ${ARG_DEPS})
+  endif()
+  add_library(kenin::${name} ALIAS kenin_${name})
+endfunction()
+
+function(kenin_executable name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${KENIN_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
+
+function(kenin_test name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${KENIN_WARNINGS})
+  target_compile_definitions(${name} PRIVATE
+    KENIN_CONFORMANCE_DIR="${KENIN_CONFORMANCE_DIR}"
+    KENIN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
+endfunction()

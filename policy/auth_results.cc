@@ -1,0 +1,89 @@
+#include "policy/auth_results.h"
+
+#include <cctype>
+
+namespace kenin::policy {
+namespace {
+
+// RFC 2045 §5.1 token: any CHAR except SPACE, CTLs and tspecials.
+bool IsTokenChar(char c) {
+  auto u = static_cast<unsigned char>(c);
+  if (u <= 0x20 || u >= 0x7f) return false;
+  return std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
+}
+
+// RFC 8601 §2.2 pvalue also allows [local-part] "@" domain-name unquoted.
+bool IsAddressLike(std::string_view value) {
+  size_t at = value.rfind('@');
+  if (at == std::string_view::npos) return false;
+  std::string_view domain = value.substr(at + 1);
+  for (char c : domain) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
+  }
+  for (char c : value.substr(0, at)) {
+    if (!IsTokenChar(c) && c != '.') return false;
+  }
+  return !domain.empty();
+}
+
+void AddProperty(std::string& item, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  item += ' ';
+  item += name;
+  item += '=';
+  item += IsAddressLike(value) ? std::string(value) : QuoteIfNeeded(value);
+}
+
+}  // namespace
+
+std::string QuoteIfNeeded(std::string_view value) {
+  bool token = !value.empty();
+  for (char c : value) token = token && IsTokenChar(c);
+  if (token) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\r' || c == '\n') continue;
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::vector<std::string> DkimResinfo(std::span<const verifier::DkimVerdict> verdicts) {
+  std::vector<std::string> items;
+  if (verdicts.empty()) {
+    items.emplace_back("dkim=none");  // SPEC §4: dkim=none when there is no signature
+    return items;
+  }
+  for (const verifier::DkimVerdict& v : verdicts) {
+    std::string item = "dkim=" + std::string(verifier::ToToken(v.result));
+    if (!v.reason.empty()) item += " reason=" + QuoteIfNeeded(v.reason);
+    AddProperty(item, "header.d", v.ids.domain);
+    AddProperty(item, "header.i", v.ids.identity);
+    AddProperty(item, "header.s", v.ids.selector);
+    AddProperty(item, "header.a", v.ids.algorithm);
+    AddProperty(item, "header.b", v.ids.b_prefix);  // RFC 6008 §2
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items) {
+  return FoldAuthResults(authserv_id, items, " ");
+}
+
+std::string FoldAuthResults(std::string_view authserv_id, const std::vector<std::string>& items,
+                            std::string_view line_break) {
+  std::string out(authserv_id);
+  out += ';';
+  if (items.empty()) return out + " none";  // RFC 8601 §2.2 no-result
+  for (size_t i = 0; i < items.size(); ++i) {
+    out += line_break;
+    out += items[i];
+    if (i + 1 < items.size()) out += ';';
+  }
+  return out;
+}
+
+}  // namespace kenin::policy

@@ -1,0 +1,28 @@
+// Renders the Authentication-Results header field value (RFC 8601). This first version
+// carries the DKIM results; SPF and DMARC join it with the policy work.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "verifier/dkim_result.h"
+
+namespace kenin::policy {
+
+// The resinfo items, e.g. "dkim=pass header.d=example.com header.s=s1 ...".
+std::vector<std::string> DkimResinfo(std::span<const verifier::DkimVerdict> verdicts);
+
+// "authserv-id; item; item" on one line (no folding), or with "; none" when empty.
+std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items);
+
+// The same, folded after each ";" with `line_break` ("\r\n\t" in a message, "\n\t" for
+// libmilter, which adds CRs itself).
+std::string FoldAuthResults(std::string_view authserv_id, const std::vector<std::string>& items,
+                            std::string_view line_break);
+
+// RFC 2045 token, else an RFC 5322 quoted-string (RFC 8601 §2.2 value).
+std::string QuoteIfNeeded(std::string_view value);
+
+}  // namespace kenin::policy

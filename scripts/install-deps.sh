@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything kenin needs to build and test, from Debian 12 packages only.
+# Idempotent: packages already present are left alone; apt-get update runs only when
+# something is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config ninja-build clang
+  # libraries (SPEC §1)
+  libssl-dev libldns-dev ldnsutils libexpected-dev libtsl-hopscotch-map-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3 python3-dkim openssl time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#packages[@]} packages present"
+fi

@@ -1,0 +1,183 @@
+// kenin: the command-line tool (SPEC §6). Subcommands: verify, keygen, sign.
+// Exit codes: 0 done, 1 I/O error, 2 usage error.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "dns/zone_resolver.h"
+#include "tools/keys.h"
+#include "tools/sign_command.h"
+#include "tools/verify_command.h"
+
+namespace {
+
+using namespace kenin;
+
+constexpr int kExitIo = 1;
+constexpr int kExitUsage = 2;
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, int64_t& now) {
+  CLI::App* verify = app.add_subcommand("verify", "Verify the DKIM signatures of messages");
+  verify->add_option("--zone", options.zone_files, "Answer DNS from this RFC 1035 master file")
+      ->check(CLI::ExistingFile)->required()->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  verify->add_option("--authserv-id", options.authserv_id, "authserv-id of the header (default: host name)");
+  verify->add_option("--format", options.format, "ar (default) or json")->check(CLI::IsMember({"ar", "json"}));
+  verify->add_option("--now", now, "Verify as of this Unix time (tests)");
+  verify->add_flag("--allow-rsa-sha1", options.verify.signature.allow_rsa_sha1,
+                   "Accept rsa-sha1 (RFC 8301 forbids it; for conformance runs only)");
+  verify->add_option("--min-rsa-bits", options.verify.key.min_rsa_bits,
+                     "Smallest RSA key accepted (default 1024, RFC 8301)");
+  verify->add_option("--max-signatures", options.verify.max_signatures, "Signatures evaluated per message (default 8)");
+  verify->add_option("files", options.inputs, "Message files; - or none for stdin");
+}
+
+int RunVerify(tools::VerifyCommandOptions& options, int64_t now) {
+  if (options.authserv_id.empty()) options.authserv_id = HostName();
+  if (now >= 0) options.now = now;
+  auto zone = dns::ZoneResolver::FromFiles(options.zone_files);
+  if (!zone) {
+    std::cerr << "kenin verify: " << zone.error().detail << "\n";
+    return kExitUsage;
+  }
+  return tools::RunVerify(options, *zone, std::cout, std::cerr);
+}
+
+struct KeygenOptions {
+  std::string type = "rsa";
+  unsigned bits = 2048;
+  std::string selector = "default";
+  std::string domain = "example.com";
+  std::string private_out;
+};
+
+int RunKeygen(const KeygenOptions& options) {
+  bool ed25519 = options.type == "ed25519";
+  if (!ed25519 && (options.bits < 1024 || options.bits > 4096)) {
+    std::cerr << "kenin keygen: RSA bits must be 1024..4096\n";
+    return kExitUsage;
+  }
+  auto key = tools::GenerateKey(ed25519 ? tools::KeyKind::kEd25519 : tools::KeyKind::kRsa, options.bits);
+  if (!key) {
+    std::cerr << "kenin keygen: key generation failed\n";
+    return kExitIo;
+  }
+  std::string path = options.private_out.empty() ? options.selector + ".private.pem" : options.private_out;
+  {
+    std::ofstream pem(path, std::ios::binary | std::ios::trunc);
+    pem << tools::PrivateKeyPem(key->get());
+    if (!pem) {
+      std::cerr << "kenin keygen: cannot write " << path << "\n";
+      return kExitIo;
+    }
+  }
+  std::cout << tools::ZoneLine(options.selector, options.domain, tools::PublicKeyRecord(key->get())) << "\n";
+  std::cerr << "kenin keygen: private key written to " << path << "\n";
+  return 0;
+}
+
+struct SignOptions {
+  std::string key_file;
+  std::string algorithm = "rsa-sha256";
+  std::string canonicalization = "relaxed/relaxed";
+  std::string headers;
+  std::string input = "-";
+  int64_t expire_after = -1;
+  int64_t timestamp = -1;
+  verifier::SignRequest request;
+};
+
+int RunSign(SignOptions& options) {
+  if (!tools::ParseAlgorithmName(options.algorithm, options.request.algorithm) ||
+      !tools::ParseCanonicalizationPair(options.canonicalization, options.request)) {
+    std::cerr << "kenin sign: unknown algorithm or canonicalization\n";
+    return kExitUsage;
+  }
+  for (size_t pos = 0; pos < options.headers.size();) {
+    size_t colon = options.headers.find(':', pos);
+    if (colon == std::string::npos) colon = options.headers.size();
+    if (colon > pos) options.request.signed_headers.push_back(options.headers.substr(pos, colon - pos));
+    pos = colon + 1;
+  }
+  auto pem = ReadFile(options.key_file);
+  auto key = pem ? tools::LoadPrivateKey(*pem) : std::nullopt;
+  if (!key) {
+    std::cerr << "kenin sign: cannot read a private key from " << options.key_file << "\n";
+    return kExitIo;
+  }
+  int64_t t = options.timestamp >= 0 ? options.timestamp : static_cast<int64_t>(time(nullptr));
+  options.request.timestamp = static_cast<uint64_t>(t);
+  if (options.expire_after >= 0) options.request.expiration = static_cast<uint64_t>(t + options.expire_after);
+  bool ok = false;
+  if (options.input == "-") {
+    ok = tools::SignStream(std::cin, options.request, key->get(), std::cout, std::cerr);
+  } else {
+    std::ifstream file(options.input, std::ios::binary);
+    if (!file) {
+      std::cerr << "kenin sign: cannot read " << options.input << "\n";
+      return kExitIo;
+    }
+    ok = tools::SignStream(file, options.request, key->get(), std::cout, std::cerr);
+  }
+  return ok ? 0 : kExitIo;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kenin: DKIM verification and key tools"};
+  app.require_subcommand(1);
+
+  tools::VerifyCommandOptions verify_options;
+  int64_t now = -1;
+  AddVerify(app, verify_options, now);
+
+  KeygenOptions keygen;
+  CLI::App* keygen_cmd = app.add_subcommand("keygen", "Generate a key pair and its DNS record");
+  keygen_cmd->add_option("--type", keygen.type, "rsa (default) or ed25519")->check(CLI::IsMember({"rsa", "ed25519"}));
+  keygen_cmd->add_option("--bits", keygen.bits, "RSA key size, 1024..4096 (default 2048)");
+  keygen_cmd->add_option("--selector,-s", keygen.selector, "Selector (default: default)");
+  keygen_cmd->add_option("--domain,-d", keygen.domain, "Signing domain (default: example.com)");
+  keygen_cmd->add_option("--private-key,-o", keygen.private_out, "Where to write the PEM (default SELECTOR.private.pem)");
+
+  SignOptions sign;
+  CLI::App* sign_cmd = app.add_subcommand("sign", "Sign a message (tests, rotation drills)");
+  sign_cmd->add_option("--key,-k", sign.key_file, "Private key PEM")->required();
+  sign_cmd->add_option("--domain,-d", sign.request.domain, "d=")->required();
+  sign_cmd->add_option("--selector,-s", sign.request.selector, "s=")->required();
+  sign_cmd->add_option("--algorithm,-a", sign.algorithm, "rsa-sha256 (default), ed25519-sha256, rsa-sha1");
+  sign_cmd->add_option("--canonicalization,-c", sign.canonicalization, "header/body, default relaxed/relaxed");
+  sign_cmd->add_option("--headers", sign.headers, "h= as name:name:...; default: the usual fields present");
+  sign_cmd->add_option("--identity,-i", sign.request.identity, "i=");
+  sign_cmd->add_flag("--body-length,-l", sign.request.body_length, "Add l= with the body length");
+  sign_cmd->add_option("--timestamp", sign.timestamp, "t= (default: now)");
+  sign_cmd->add_option("--expire-after", sign.expire_after, "Add x= this many seconds after t=");
+  sign_cmd->add_option("file", sign.input, "Message file, or - for stdin");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (app.got_subcommand("verify")) return RunVerify(verify_options, now);
+  if (app.got_subcommand("keygen")) return RunKeygen(keygen);
+  return RunSign(sign);
+}

@@ -1,0 +1,201 @@
+// Order of judgement for one signature (RFC 6376 §6.1):
+//  1. the field parses and passes the §6.1.1 checks (else permerror, from ParseSignature);
+//  2. t= not in the future and x= not past, both with clock skew (else policy);
+//  3. a key record: DNS failure is temperror, NXDOMAIN/NODATA permerror (§6.1.2);
+//  4. the key fits the signature: k=, h=, s=, t=s (else permerror);
+//  5. the body hash matches bh= (else fail);
+//  6. the signature over the header data verifies with the key (else fail).
+// Several TXT records at the key name: each that parses as a key is tried (SPEC §2); the
+// first pass wins, otherwise the verdict of the first usable key is reported.
+#include "verifier/dkim_verifier.h"
+
+#include "verifier/header_hash.h"
+
+namespace kenin::verifier {
+namespace {
+
+constexpr std::string_view kSignatureField = "DKIM-Signature";
+
+std::string JoinStrings(const dns::Record& record) {
+  std::string joined;  // RFC 6376 §3.6.2.2: strings of one record concatenated, no separator
+  for (const std::string& s : record.strings) joined += s;
+  return joined;
+}
+
+DkimVerdict MakeVerdict(DkimResult result, std::string reason, const SignatureIds& ids) {
+  DkimVerdict verdict;
+  verdict.result = result;
+  verdict.reason = std::move(reason);
+  verdict.ids = ids;
+  return verdict;
+}
+
+// The one mapping from a key lookup's DNS outcome to a verdict (RFC 6376 §6.1.2, RFC 8601):
+// nullopt when there are records to parse.
+std::optional<DkimVerdict> DnsVerdict(const dns::Result<dns::Answer>& answer,
+                                      const SignatureIds& ids) {
+  if (!answer) {
+    return MakeVerdict(DkimResult::kTempError, "key lookup failed: " + answer.error().detail, ids);
+  }
+  switch (answer->rcode) {
+    case dns::Rcode::kNoError:
+      if (answer->records.empty()) return MakeVerdict(DkimResult::kPermError, "no key record", ids);
+      return std::nullopt;
+    case dns::Rcode::kNxDomain:
+      return MakeVerdict(DkimResult::kPermError, "no key for signature (NXDOMAIN)", ids);
+    case dns::Rcode::kServFail:
+      return MakeVerdict(DkimResult::kTempError, "key lookup failed: SERVFAIL", ids);
+    case dns::Rcode::kRefused:
+      return MakeVerdict(DkimResult::kTempError, "key lookup failed: REFUSED", ids);
+  }
+  return MakeVerdict(DkimResult::kTempError, "key lookup failed", ids);
+}
+
+}  // namespace
+
+struct DkimVerifier::Candidate {
+  SignatureIds ids;
+  std::string field_name;  // as written in the message, for the simple header hash
+  std::optional<DkimSignature> signature;
+  std::optional<DkimVerdict> early;  // decided before DNS and body: parse, time, limits
+  size_t hasher = 0;
+  dns::AnswerFuture key;
+};
+
+DkimVerifier::DkimVerifier(const VerifyOptions& options, dns::Resolver& resolver)
+    : options_(options), resolver_(resolver) {}
+
+DkimVerifier::~DkimVerifier() = default;
+
+void DkimVerifier::OnHeader(std::string_view name, std::string_view value) {
+  headers_.push_back(HeaderField{std::string(name), std::string(value)});
+}
+
+void DkimVerifier::OnEndOfHeaders(int64_t now) {
+  for (const HeaderField& field : headers_) {
+    if (!EqualsIgnoreCase(field.name, kSignatureField)) continue;
+    Candidate& candidate = candidates_.emplace_back();
+    candidate.field_name = field.name;
+    candidate.ids = ExtractIds(field.value);
+    if (candidates_.size() > options_.max_signatures) {
+      candidate.early = MakeVerdict(DkimResult::kPermError, "too many signatures", candidate.ids);
+      continue;
+    }
+    auto parsed = ParseSignature(field.value, options_.signature);
+    if (!parsed) {
+      candidate.early = ToVerdict(parsed.error(), candidate.ids);
+      continue;
+    }
+    candidate.ids = parsed->ids;
+    const auto skew = static_cast<uint64_t>(options_.clock_skew_seconds);
+    const auto now_u = static_cast<uint64_t>(std::max<int64_t>(now, 0));
+    // RFC 6376 §3.5 t=/x=: a signature from the future or past its expiry MAY be treated
+    // as invalid. We report `policy`: the bytes may verify, our time policy rejects them.
+    if (parsed->timestamp && *parsed->timestamp > now_u + skew) {
+      candidate.early = MakeVerdict(DkimResult::kPolicy, "signature timestamp in the future", candidate.ids);
+      continue;
+    }
+    if (parsed->expiration && *parsed->expiration + skew < now_u) {
+      candidate.early = MakeVerdict(DkimResult::kPolicy, "signature expired", candidate.ids);
+      continue;
+    }
+    candidate.hasher = HasherFor(*parsed);
+    candidate.key = resolver_.Lookup(
+        dns::Question{parsed->selector + "._domainkey." + parsed->domain, dns::RecordType::kTxt});
+    candidate.signature = std::move(*parsed);
+  }
+}
+
+size_t DkimVerifier::HasherFor(const DkimSignature& sig) {
+  // One hasher per distinct (canonicalization, hash, l=): signatures that agree share it.
+  for (size_t i = 0; i < hashers_.size(); ++i) {
+    const BodyHasher& h = hashers_[i];
+    if (h.canon() == sig.body_canon && h.hash() == HashOf(sig.algorithm) &&
+        h.limit() == sig.body_length) {
+      return i;
+    }
+  }
+  hashers_.emplace_back(sig.body_canon, HashOf(sig.algorithm), sig.body_length);
+  return hashers_.size() - 1;
+}
+
+void DkimVerifier::OnBodyChunk(std::string_view chunk) {
+  for (BodyHasher& hasher : hashers_) hasher.Update(chunk);
+}
+
+std::vector<DkimVerdict> DkimVerifier::OnEndOfMessage() {
+  std::vector<std::string> body_hashes;
+  body_hashes.reserve(hashers_.size());
+  for (BodyHasher& hasher : hashers_) body_hashes.push_back(hasher.Finish());
+  std::vector<DkimVerdict> verdicts;
+  verdicts.reserve(candidates_.size());
+  for (Candidate& candidate : candidates_) verdicts.push_back(Evaluate(candidate, body_hashes));
+  return verdicts;
+}
+
+DkimVerdict DkimVerifier::Evaluate(Candidate& candidate, std::vector<std::string>& body_hashes) {
+  if (candidate.early) return *candidate.early;
+  const dns::Result<dns::Answer>& answer = candidate.key.get();
+  if (auto verdict = DnsVerdict(answer, candidate.ids)) return *verdict;
+
+  std::optional<DkimVerdict> first;
+  std::optional<Error> first_error;
+  for (const dns::Record& record : answer->records) {
+    auto key = ParseKeyRecord(JoinStrings(record), options_.key);
+    if (!key) {
+      if (!first_error) first_error = key.error();
+      continue;
+    }
+    DkimVerdict verdict = Check(candidate, *key, body_hashes[candidate.hasher]);
+    if (verdict.result == DkimResult::kPass) return verdict;
+    if (!first) first = std::move(verdict);
+  }
+  if (first) return *first;
+  return ToVerdict(*first_error, candidate.ids);
+}
+
+DkimVerdict DkimVerifier::Check(const Candidate& candidate, const KeyRecord& key,
+                                const std::string& body_hash) {
+  const DkimSignature& sig = *candidate.signature;
+  SignatureIds ids = candidate.ids;
+  ids.key_bits = key.bits;
+  auto verdict = [&](DkimResult result, std::string reason) {
+    DkimVerdict v = MakeVerdict(result, std::move(reason), ids);
+    v.key_testing = key.testing;
+    v.body_truncated = hashers_[candidate.hasher].truncated();
+    return v;
+  };
+  // RFC 6376 §3.6.1 k=, §6.1.2: the key type must match the signing algorithm.
+  if (key.type != KeyTypeOf(sig.algorithm)) {
+    return verdict(DkimResult::kPermError, "key type does not match a=");
+  }
+  if (!key.AllowsHash(HashOf(sig.algorithm))) {
+    return verdict(DkimResult::kPermError, "key h= does not allow " + std::string(ToString(HashOf(sig.algorithm))));
+  }
+  if (!key.AllowsEmail()) return verdict(DkimResult::kPermError, "key s= does not allow email");
+  if (key.strict_identity) {
+    // RFC 6376 §3.6.1 t=s: the i= domain must be exactly d=.
+    std::string_view identity = sig.identity;
+    std::string_view identity_domain = identity.substr(identity.rfind('@') + 1);
+    if (!EqualsIgnoreCase(identity_domain, sig.domain)) {
+      return verdict(DkimResult::kPermError, "key t=s forbids an i= subdomain");
+    }
+  }
+  // RFC 6376 §6.1.3: the body hash first, then the signature.
+  if (body_hash != sig.body_hash) {
+    const BodyHasher& hasher = hashers_[candidate.hasher];
+    if (sig.body_length && hasher.canonical_length() < *sig.body_length) {
+      return verdict(DkimResult::kFail, "body shorter than l=");
+    }
+    return verdict(DkimResult::kFail, "body hash did not verify");
+  }
+  std::string data = CanonicalHeaderData(headers_, sig.signed_headers, sig.header_canon,
+                                         candidate.field_name, sig.value_without_b);
+  std::string digest = HashBytes(HashOf(sig.algorithm), data);
+  if (!VerifyDigest(key.key.get(), sig.algorithm, digest, sig.signature)) {
+    return verdict(DkimResult::kFail, "signature did not verify");
+  }
+  return verdict(DkimResult::kPass, "");
+}
+
+}  // namespace kenin::verifier

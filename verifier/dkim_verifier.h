@@ -1,0 +1,58 @@
+// Verifies every DKIM-Signature of one message as it streams past: header fields one by one,
+// then the body in chunks of any size. Key lookups start at end-of-headers so their answers
+// arrive while the body is hashed. One object per message; not thread-safe.
+// *resolver must outlive the verifier.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dns/resolver.h"
+#include "verifier/body_hasher.h"
+#include "verifier/dkim_result.h"
+#include "verifier/key_record.h"
+#include "verifier/signature.h"
+
+namespace kenin::verifier {
+
+struct VerifyOptions {
+  SignatureOptions signature;
+  KeyOptions key;
+  size_t max_signatures = 8;     // SPEC §2: later signatures get permerror "too many"
+  int64_t clock_skew_seconds = 300;  // tolerance for t= in the future and x= in the past
+};
+
+class DkimVerifier {
+ public:
+  DkimVerifier(const VerifyOptions& options, dns::Resolver& resolver);
+  ~DkimVerifier();
+
+  // `name` without the colon; `value` raw after the colon (leading space, folding kept).
+  void OnHeader(std::string_view name, std::string_view value);
+  // Parses the signatures and starts their key lookups. `now` in seconds since the epoch.
+  void OnEndOfHeaders(int64_t now);
+  // REQUIRES: OnEndOfHeaders() called.
+  void OnBodyChunk(std::string_view chunk);
+  // One verdict per DKIM-Signature field, top of the message first. Waits for key lookups.
+  std::vector<DkimVerdict> OnEndOfMessage();
+
+  const std::vector<HeaderField>& headers() const { return headers_; }
+
+ private:
+  struct Candidate;
+
+  size_t HasherFor(const DkimSignature& sig);
+  DkimVerdict Evaluate(Candidate& candidate, std::vector<std::string>& body_hashes);
+  DkimVerdict Check(const Candidate& candidate, const KeyRecord& key, const std::string& body_hash);
+
+  const VerifyOptions& options_;
+  dns::Resolver& resolver_;
+  std::vector<HeaderField> headers_;
+  std::vector<Candidate> candidates_;
+  std::vector<BodyHasher> hashers_;
+};
+
+}  // namespace kenin::verifier
