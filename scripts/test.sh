@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs the Debian packages kenin needs, builds, and
+# runs every test through CTest. With --sanitize, builds into build-asan with ASan+UBSan
+# and runs the suite there instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=0
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=1 ;;
+    *) echo "usage: scripts/test.sh [--sanitize]" >&2; exit 2 ;;
+  esac
+done
+
+bash scripts/install-deps.sh
+if ((sanitize)); then
+  export BUILD_DIR=build-asan
+  bash scripts/build.sh -DKENIN_SANITIZE="address;undefined" -DKENIN_BENCH=OFF
+else
+  export BUILD_DIR=build
+  bash scripts/build.sh
+fi
+cd "$BUILD_DIR"
+ctest --output-on-failure -j "$(nproc)" --timeout 300
