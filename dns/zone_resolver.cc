@@ -52,6 +52,15 @@ Record TextRecord(const ldns_rr* rr) {
   return record;
 }
 
+// ldns reads a record through its newline and counts it, so after a bad record `line` is
+// the line after it, unless the file ended without a newline. The stream is abandoned after
+// an error, so peeking back at the last octet read costs nothing.
+int ErrorLine(std::FILE* file, int line) {
+  long end = std::ftell(file);
+  if (end <= 0 || std::fseek(file, end - 1, SEEK_SET) != 0) return line;
+  return std::fgetc(file) == '\n' ? line - 1 : line;
+}
+
 }  // namespace
 
 Result<ZoneResolver> ZoneResolver::FromFiles(const std::vector<std::string>& paths) {
@@ -89,10 +98,11 @@ Result<void> ZoneResolver::LoadFile(std::FILE* file, std::string_view label) {
       continue;
     }
     if (status != LDNS_STATUS_OK) {
-      if (std::feof(file)) break;  // trailing comment or blank lines at the end of the file
-      outcome = tl::unexpected(Error{ErrorCode::kBadReply, std::string(label) + ":" +
-                                                               std::to_string(line) + ": " +
-                                                               ldns_get_errorstr_by_id(status)});
+      // Trailing comments and blank lines come back as SYNTAX_EMPTY above, so anything else
+      // is a bad record, on the last line too.
+      std::string where = std::string(label) + ":" + std::to_string(ErrorLine(file, line));
+      outcome = tl::unexpected(
+          Error{ErrorCode::kBadReply, where + ": " + ldns_get_errorstr_by_id(status)});
       break;
     }
     uint16_t type = static_cast<uint16_t>(ldns_rr_get_type(rr.get()));

@@ -55,6 +55,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool FieldNameEquals(std::string_view raw_name, std::string_view name) {
+  while (!raw_name.empty() && IsWsp(raw_name.back())) raw_name.remove_suffix(1);
+  return EqualsIgnoreCase(raw_name, name);
+}
+
 std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = LowerAscii(c);

@@ -22,6 +22,10 @@ void AppendCanonicalHeader(Canonicalization c, std::string_view name, std::strin
                            std::string& out);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// True when `raw_name`, a field name as the MTA handed it, names `name`: case-insensitively
+// (RFC 6376 §5.4) and ignoring WSP before the colon (RFC 5322 §4.5 obs-optional, "B : Y" in
+// the RFC 6376 §3.4.5 example), as relaxed canonicalization does.
+bool FieldNameEquals(std::string_view raw_name, std::string_view name);
 std::string ToLower(std::string_view text);
 
 }  // namespace kenin::verifier

@@ -73,7 +73,7 @@ void DkimVerifier::OnHeader(std::string_view name, std::string_view value) {
 
 void DkimVerifier::OnEndOfHeaders(int64_t now) {
   for (const HeaderField& field : headers_) {
-    if (!EqualsIgnoreCase(field.name, kSignatureField)) continue;
+    if (!FieldNameEquals(field.name, kSignatureField)) continue;
     Candidate& candidate = candidates_.emplace_back();
     candidate.field_name = field.name;
     candidate.ids = ExtractIds(field.value);

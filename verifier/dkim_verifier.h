@@ -1,7 +1,7 @@
 // Verifies every DKIM-Signature of one message as it streams past: header fields one by one,
 // then the body in chunks of any size. Key lookups start at end-of-headers so their answers
 // arrive while the body is hashed. One object per message; not thread-safe.
-// *resolver must outlive the verifier.
+// `resolver` must outlive the verifier.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +48,7 @@ class DkimVerifier {
   DkimVerdict Evaluate(Candidate& candidate, std::vector<std::string>& body_hashes);
   DkimVerdict Check(const Candidate& candidate, const KeyRecord& key, const std::string& body_hash);
 
-  const VerifyOptions& options_;
+  const VerifyOptions options_;  // a copy: small, and callers may pass a temporary
   dns::Resolver& resolver_;
   std::vector<HeaderField> headers_;
   std::vector<Candidate> candidates_;

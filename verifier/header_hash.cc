@@ -12,7 +12,7 @@ std::string CanonicalHeaderData(const std::vector<HeaderField>& headers,
     // RFC 6376 §5.4.2: for a name listed n times, take the last instance first, then the
     // one above it, and so on; a name listed more often than present adds nothing.
     for (size_t i = headers.size(); i-- > 0;) {
-      if (used[i] || !EqualsIgnoreCase(headers[i].name, name)) continue;
+      if (used[i] || !FieldNameEquals(headers[i].name, name)) continue;
       used[i] = true;
       AppendCanonicalHeader(canon, headers[i].name, headers[i].value, out);
       break;

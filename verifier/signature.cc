@@ -116,8 +116,8 @@ Result<void> ParseOptionalNumbers(const TagList& tags, DkimSignature& sig) {
     if (!*field) return Fail(ErrorCode::kSyntax, std::string("bad number in ") + name + "=");
   }
   // RFC 6376 §3.5 x=: "the value of the x= tag MUST be greater than the value of the t= tag".
-  if (sig.timestamp && sig.expiration && *sig.expiration < *sig.timestamp) {
-    return Fail(ErrorCode::kBadTimestamps, "x= is before t=");
+  if (sig.timestamp && sig.expiration && *sig.expiration <= *sig.timestamp) {
+    return Fail(ErrorCode::kBadTimestamps, "x= is not after t=");
   }
   return {};
 }

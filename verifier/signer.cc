@@ -74,7 +74,7 @@ std::vector<std::string> ChooseHeaders(const SignRequest& request,
   std::vector<std::string> chosen;
   for (const std::string& name : DefaultSignedHeaders()) {
     for (const HeaderField& field : headers) {
-      if (EqualsIgnoreCase(field.name, name)) chosen.push_back(name);
+      if (FieldNameEquals(field.name, name)) chosen.push_back(name);
     }
   }
   return chosen;
