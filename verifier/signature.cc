@@ -71,7 +71,9 @@ Result<void> CheckRequiredTags(const TagList& tags) {
   // RFC 6376 §6.1.1: v, a, b, bh, d, h and s are required.
   std::string missing;
   for (std::string_view name : {"v", "a", "b", "bh", "d", "h", "s"}) {
-    if (!tags.Find(name)) missing += (missing.empty() ? "" : ",") + std::string(name) + "=";
+    if (tags.Find(name)) continue;
+    if (!missing.empty()) missing += ',';
+    missing.append(name).append("=");
   }
   if (!missing.empty()) return Fail(ErrorCode::kMissingTag, "missing required tag " + missing);
   return {};
