@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake pkg-config ninja-build clang
+  build-essential cmake pkg-config ninja-build
   # libraries (SPEC §1)
   libssl-dev libldns-dev ldnsutils libexpected-dev libtsl-hopscotch-map-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
