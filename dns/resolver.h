@@ -7,7 +7,10 @@
 
 #include <cstdint>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <typeinfo>
 #include <string_view>
 #include <vector>
 
@@ -34,11 +37,36 @@ struct Record {
   uint32_t ttl = 0;
 };
 
+// A value computed once from an answer and kept with it, so a consumer parses an answer
+// once per TTL instead of once per message (a DKIM key's EVP_PKEY, SPEC §2). Copies of an
+// Answer share their memo. Thread-safe.
+class AnswerMemo {
+ public:
+  // Returns the stored T, computing it with `compute()` on first use.
+  template <typename T, typename F>
+  std::shared_ptr<const T> GetOrCompute(F&& compute) {
+    std::lock_guard lock(mutex_);
+    if (value_ && *type_ == typeid(T)) return std::static_pointer_cast<const T>(value_);
+    auto value = std::make_shared<const T>(compute());
+    value_ = value;
+    type_ = &typeid(T);
+    return value;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<const void> value_;
+  const std::type_info* type_ = nullptr;
+};
+
 struct Answer {
   Rcode rcode = Rcode::kNoError;
   std::vector<Record> records;  // empty with kNoError means NODATA
-  uint32_t ttl = 0;             // for negative answers: the negative-caching TTL
-  bool authenticated = false;   // the DNSSEC AD bit of the reply
+  // Positive answers: the smallest record TTL. Negative answers: the negative-caching TTL
+  // from the SOA (RFC 2308 §5), 0 when the reply carried no SOA (then it is not cached).
+  uint32_t ttl = 0;
+  bool authenticated = false;  // the DNSSEC AD bit of the reply
+  std::shared_ptr<AnswerMemo> memo = std::make_shared<AnswerMemo>();
 };
 
 enum class ErrorCode { kTimeout, kBadReply, kTransport };
@@ -51,12 +79,22 @@ using Result = tl::expected<T, Error>;
 
 using AnswerFuture = std::shared_future<Result<Answer>>;
 
+// What the pure core sees: lookups that start now and are collected later.
 class Resolver {
  public:
   virtual ~Resolver() = default;
   // Ready when the answer or a transport error is known. May be called from any thread;
   // the caller may start many lookups and wait on them later.
   virtual AnswerFuture Lookup(const Question& question) = 0;
+};
+
+// A backend that answers one question at a time, blocking: the zone files, the network.
+// CachingResolver puts a cache, coalescing and a worker pool in front of one.
+class BlockingResolver {
+ public:
+  virtual ~BlockingResolver() = default;
+  // Must be safe to call from several threads at once.
+  virtual Result<Answer> Resolve(const Question& question) = 0;
 };
 
 // A future that is already ready: for backends that answer synchronously.

@@ -2,7 +2,10 @@
 
 #include <ldns/ldns.h>
 
+#include <algorithm>
 #include <memory>
+
+#include "dns/ldns_records.h"
 
 namespace kenin::dns {
 namespace {
@@ -10,47 +13,7 @@ namespace {
 struct RrDeleter {
   void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
-struct RdfDeleter {
-  void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
-};
 using RrPtr = std::unique_ptr<ldns_rr, RrDeleter>;
-
-std::string OwnerName(const ldns_rr* rr) {
-  char* text = ldns_rdf2str(ldns_rr_owner(rr));
-  std::string name = text ? text : "";
-  free(text);
-  return NormalizeName(name);
-}
-
-// TXT rdata is a sequence of <character-string>s: a length octet, then that many octets.
-Record TxtRecord(const ldns_rr* rr) {
-  Record record;
-  record.ttl = ldns_rr_ttl(rr);
-  for (size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
-    const ldns_rdf* rdf = ldns_rr_rdf(rr, i);
-    const uint8_t* data = ldns_rdf_data(rdf);
-    size_t size = ldns_rdf_size(rdf);
-    if (size == 0) continue;
-    size_t length = std::min<size_t>(data[0], size - 1);
-    record.strings.emplace_back(reinterpret_cast<const char*>(data + 1), length);
-  }
-  return record;
-}
-
-// Other types: the presentation form of the rdata (an address, a target name).
-Record TextRecord(const ldns_rr* rr) {
-  Record record;
-  record.ttl = ldns_rr_ttl(rr);
-  std::string joined;
-  for (size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
-    char* text = ldns_rdf2str(ldns_rr_rdf(rr, i));
-    if (!joined.empty()) joined += ' ';
-    joined += text ? text : "";
-    free(text);
-  }
-  record.strings.push_back(std::move(joined));
-  return record;
-}
 
 // ldns reads a record through its newline and counts it, so after a bad record `line` is
 // the line after it, unless the file ended without a newline. The stream is abandoned after
@@ -106,10 +69,11 @@ Result<void> ZoneResolver::LoadFile(std::FILE* file, std::string_view label) {
       break;
     }
     uint16_t type = static_cast<uint16_t>(ldns_rr_get_type(rr.get()));
-    std::string owner = OwnerName(rr.get());
-    Record record = type == static_cast<uint16_t>(RecordType::kTxt) ? TxtRecord(rr.get())
-                                                                     : TextRecord(rr.get());
-    records_[Key{owner, type}].push_back(std::move(record));
+    std::string owner = NameOf(ldns_rr_owner(rr.get()));
+    Record record = ToRecord(rr.get());
+    Answer& answer = answers_[Key{owner, type}];
+    answer.ttl = answer.records.empty() ? record.ttl : std::min(answer.ttl, record.ttl);
+    answer.records.push_back(std::move(record));
     names_.insert(owner);
     ++record_count_;
   }
@@ -122,21 +86,22 @@ AnswerFuture ZoneResolver::Lookup(const Question& question) { return ReadyAnswer
 
 Result<Answer> ZoneResolver::Resolve(const Question& question) const {
   std::string name = NormalizeName(question.name);
-  Answer answer;
   for (int hop = 0; hop <= kMaxCnameHops; ++hop) {
-    if (auto it = records_.find(Key{name, static_cast<uint16_t>(question.type)});
-        it != records_.end()) {
-      answer.records = it->second;
-      answer.ttl = answer.records.front().ttl;
-      return answer;
+    if (auto it = answers_.find(Key{name, static_cast<uint16_t>(question.type)});
+        it != answers_.end()) {
+      return it->second;  // a copy that shares the memo
     }
-    auto cname = records_.find(Key{name, kCnameType});
-    if (cname == records_.end()) break;
-    name = NormalizeName(cname->second.front().strings.front());
+    auto cname = answers_.find(Key{name, kCnameType});
+    if (cname == answers_.end()) {
+      Answer negative;
+      if (!names_.contains(name)) negative.rcode = Rcode::kNxDomain;
+      negative.ttl = kNegativeTtl;
+      return negative;
+    }
+    name = NormalizeName(cname->second.records.front().strings.front());
   }
-  if (!names_.contains(name)) answer.rcode = Rcode::kNxDomain;
-  answer.ttl = 300;  // files carry no SOA; a fixed negative TTL
-  return answer;
+  // A resolver answers SERVFAIL for a chain it cannot finish (RFC 1034 §3.6.2 loops).
+  return tl::unexpected(Error{ErrorCode::kBadReply, "CNAME chain too long or looping"});
 }
 
 }  // namespace kenin::dns

@@ -16,7 +16,7 @@
 
 namespace kenin::dns {
 
-class ZoneResolver : public Resolver {
+class ZoneResolver : public Resolver, public BlockingResolver {
  public:
   // Loads every file; an error names the file and line that ldns could not parse.
   static Result<ZoneResolver> FromFiles(const std::vector<std::string>& paths);
@@ -24,8 +24,12 @@ class ZoneResolver : public Resolver {
   static Result<ZoneResolver> FromText(std::string_view text, std::string_view origin_label);
 
   AnswerFuture Lookup(const Question& question) override;
-  // The synchronous core of Lookup().
+  // The synchronous core of Lookup(). Answers for one name share their memo, so a key
+  // parsed once stays parsed for the life of the zone.
   Result<Answer> Resolve(const Question& question) const;
+  Result<Answer> Resolve(const Question& question) override {
+    return std::as_const(*this).Resolve(question);
+  }
 
   size_t record_count() const { return record_count_; }
 
@@ -37,10 +41,11 @@ class ZoneResolver : public Resolver {
   };
   static constexpr uint16_t kCnameType = 5;
   static constexpr int kMaxCnameHops = 8;
+  static constexpr uint32_t kNegativeTtl = 300;  // files carry no SOA: a fixed negative TTL
 
   Result<void> LoadFile(std::FILE* file, std::string_view label);
 
-  std::map<Key, std::vector<Record>> records_;
+  std::map<Key, Answer> answers_;
   std::set<std::string> names_;  // every owner name, for NXDOMAIN vs NODATA
   size_t record_count_ = 0;
 };

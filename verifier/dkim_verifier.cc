@@ -15,6 +15,7 @@ namespace kenin::verifier {
 namespace {
 
 constexpr std::string_view kSignatureField = "DKIM-Signature";
+using ParsedKeys = std::vector<Result<KeyRecord>>;  // one per TXT record of the key name
 
 std::string JoinStrings(const dns::Record& record) {
   std::string joined;  // RFC 6376 §3.6.2.2: strings of one record concatenated, no separator
@@ -138,12 +139,23 @@ DkimVerdict DkimVerifier::Evaluate(Candidate& candidate, std::vector<std::string
   const dns::Result<dns::Answer>& answer = candidate.key.get();
   if (auto verdict = DnsVerdict(answer, candidate.ids)) return *verdict;
 
+  // Keys are decoded once per answer (per TTL, with a cache in front), not once per
+  // message: decoding an RSA key costs more than verifying with it. Size limits are options
+  // of this verifier, so they are applied after the shared decode.
+  auto keys = answer->memo->GetOrCompute<ParsedKeys>([&answer] {
+    ParsedKeys parsed;
+    const KeyOptions any_size{.min_rsa_bits = 0, .max_rsa_bits = UINT32_MAX};
+    for (const dns::Record& record : answer->records) {
+      parsed.push_back(ParseKeyRecord(JoinStrings(record), any_size));
+    }
+    return parsed;
+  });
   std::optional<DkimVerdict> first;
   std::optional<Error> first_error;
-  for (const dns::Record& record : answer->records) {
-    auto key = ParseKeyRecord(JoinStrings(record), options_.key);
-    if (!key) {
-      if (!first_error) first_error = key.error();
+  for (const Result<KeyRecord>& key : *keys) {
+    Result<void> usable = key ? CheckKeySize(*key, options_.key) : tl::unexpected(key.error());
+    if (!usable) {
+      if (!first_error) first_error = usable.error();
       continue;
     }
     DkimVerdict verdict = Check(candidate, *key, body_hashes[candidate.hasher]);

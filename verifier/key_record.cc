@@ -24,7 +24,9 @@ std::vector<std::string> SplitColons(std::string_view text) {
   return items;
 }
 
-Result<void> CheckSize(const KeyRecord& record, const KeyOptions& options) {
+}  // namespace
+
+Result<void> CheckKeySize(const KeyRecord& record, const KeyOptions& options) {
   if (record.type != KeyType::kRsa) return {};
   if (record.bits < options.min_rsa_bits) {
     return Fail(ErrorCode::kKeyTooSmall, std::to_string(record.bits) +
@@ -36,7 +38,6 @@ Result<void> CheckSize(const KeyRecord& record, const KeyOptions& options) {
   return {};
 }
 
-}  // namespace
 
 bool KeyRecord::AllowsHash(HashAlgorithm h) const {
   if (hashes.empty()) return true;
@@ -116,7 +117,7 @@ Result<KeyRecord> ParseKeyRecord(std::string_view txt, const KeyOptions& options
   auto key = DecodePublicKey(record.type, *bytes);
   if (!key) return tl::unexpected(key.error());
   record.bits = static_cast<unsigned>(EVP_PKEY_get_bits(key->get()));
-  if (auto ok = CheckSize(record, options); !ok) return tl::unexpected(ok.error());
+  if (auto ok = CheckKeySize(record, options); !ok) return tl::unexpected(ok.error());
   record.key = std::shared_ptr<EVP_PKEY>(key->release(), PkeyDeleter{});
   return record;
 }

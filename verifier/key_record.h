@@ -43,6 +43,9 @@ struct KeyRecord {
 // kUnsupportedAlgorithm (k=), kBadKey, kKeyTooSmall, kKeyTooLarge.
 Result<KeyRecord> ParseKeyRecord(std::string_view txt, const KeyOptions& options = {});
 
+// RFC 8301 §3.2 lower bound and our cost upper bound on RSA key size (Ed25519 always fits).
+Result<void> CheckKeySize(const KeyRecord& record, const KeyOptions& options);
+
 // Decodes DER/raw public key bytes of the given type. kBadKey when they do not decode.
 Result<PkeyPtr> DecodePublicKey(KeyType type, std::string_view bytes);
 

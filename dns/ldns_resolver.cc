@@ -1,0 +1,358 @@
+// One lookup: build the query with ldns (RD and AD set, EDNS0 OPT with our UDP size), send
+// it over UDP to one server per attempt, wait for a reply that matches (id, QR, question);
+// anything else on the socket is ignored until the attempt's deadline (RFC 5452 §9.1). A
+// truncated reply is asked again over TCP (RFC 7766 §5). From the answer section the CNAME
+// chain is followed from the question name; a chain that ends without data is asked again
+// for its target, up to max_cname_hops links in all, loops detected.
+#include "dns/ldns_resolver.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "dns/ldns_records.h"
+
+namespace kenin::dns {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr size_t kMaxUdpReply = 65535;
+
+struct PktDeleter {
+  void operator()(ldns_pkt* pkt) const { ldns_pkt_free(pkt); }
+};
+using PktPtr = std::unique_ptr<ldns_pkt, PktDeleter>;
+
+class Socket {
+ public:
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+uint16_t RandomId() {
+  thread_local std::mt19937 rng(std::random_device{}());
+  return static_cast<uint16_t>(rng());
+}
+
+int MillisLeft(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  return static_cast<int>(std::max<int64_t>(0, left.count()));
+}
+
+// Fills `storage` with the server's address; returns its length, 0 if not an IP literal.
+socklen_t ServerAddress(const NameServer& server, sockaddr_storage& storage) {
+  std::memset(&storage, 0, sizeof(storage));
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  if (inet_pton(AF_INET, server.address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(server.port);
+    return sizeof(sockaddr_in);
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET6, server.address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(server.port);
+    return sizeof(sockaddr_in6);
+  }
+  return 0;
+}
+
+// Waits until `fd` is ready for `events` or the deadline passes.
+bool WaitFor(int fd, short events, SteadyClock::time_point deadline) {
+  pollfd pfd{fd, events, 0};
+  while (true) {
+    int n = poll(&pfd, 1, MillisLeft(deadline));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
+
+bool SameQuestion(const ldns_pkt* reply, const ldns_pkt* query) {
+  if (ldns_pkt_qdcount(reply) != 1) return false;
+  const ldns_rr* q = ldns_rr_list_rr(ldns_pkt_question(query), 0);
+  const ldns_rr* r = ldns_rr_list_rr(ldns_pkt_question(reply), 0);
+  return r != nullptr && ldns_rr_get_type(r) == ldns_rr_get_type(q) &&
+         ldns_rr_get_class(r) == ldns_rr_get_class(q) &&
+         ldns_dname_compare(ldns_rr_owner(r), ldns_rr_owner(q)) == 0;
+}
+
+bool Matches(const ldns_pkt* reply, const ldns_pkt* query) {
+  return ldns_pkt_id(reply) == ldns_pkt_id(query) && ldns_pkt_qr(reply) && SameQuestion(reply, query);
+}
+
+// One UDP exchange. nullopt: nothing usable arrived before the deadline.
+std::optional<PktPtr> AskUdp(const sockaddr_storage& address, socklen_t length, const ldns_pkt* query,
+                             const std::vector<uint8_t>& wire, SteadyClock::time_point deadline) {
+  Socket socket(::socket(address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (socket.get() < 0) return std::nullopt;
+  // connect() makes the kernel drop datagrams from other sources and report ICMP errors.
+  if (connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) return std::nullopt;
+  if (send(socket.get(), wire.data(), wire.size(), 0) != static_cast<ssize_t>(wire.size())) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> buffer(kMaxUdpReply);
+  while (WaitFor(socket.get(), POLLIN, deadline)) {
+    ssize_t n = recv(socket.get(), buffer.data(), buffer.size(), 0);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return std::nullopt;  // e.g. ECONNREFUSED: nobody listens there
+    }
+    ldns_pkt* raw = nullptr;
+    if (ldns_wire2pkt(&raw, buffer.data(), static_cast<size_t>(n)) != LDNS_STATUS_OK) continue;
+    PktPtr reply(raw);
+    if (Matches(reply.get(), query)) return reply;  // else: stray or forged, keep waiting
+  }
+  return std::nullopt;
+}
+
+bool SendAll(int fd, const uint8_t* data, size_t size, SteadyClock::time_point deadline) {
+  while (size > 0) {
+    if (!WaitFor(fd, POLLOUT, deadline)) return false;
+    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool RecvAll(int fd, uint8_t* data, size_t size, SteadyClock::time_point deadline) {
+  while (size > 0) {
+    if (!WaitFor(fd, POLLIN, deadline)) return false;
+    ssize_t n = recv(fd, data, size, 0);
+    if (n == 0) return false;
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// One TCP exchange with the 2-octet length framing of RFC 1035 §4.2.2.
+std::optional<PktPtr> AskTcp(const sockaddr_storage& address, socklen_t length, const ldns_pkt* query,
+                             const std::vector<uint8_t>& wire, SteadyClock::time_point deadline) {
+  Socket socket(::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (socket.get() < 0) return std::nullopt;
+  if (connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+    if (errno != EINPROGRESS || !WaitFor(socket.get(), POLLOUT, deadline)) return std::nullopt;
+    int error = 0;
+    socklen_t size = sizeof(error);
+    getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &size);
+    if (error != 0) return std::nullopt;
+  }
+  std::vector<uint8_t> framed = {static_cast<uint8_t>(wire.size() >> 8), static_cast<uint8_t>(wire.size())};
+  framed.insert(framed.end(), wire.begin(), wire.end());
+  if (!SendAll(socket.get(), framed.data(), framed.size(), deadline)) return std::nullopt;
+  uint8_t prefix[2];
+  if (!RecvAll(socket.get(), prefix, 2, deadline)) return std::nullopt;
+  std::vector<uint8_t> buffer(static_cast<size_t>(prefix[0]) << 8 | prefix[1]);
+  if (!RecvAll(socket.get(), buffer.data(), buffer.size(), deadline)) return std::nullopt;
+  ldns_pkt* raw = nullptr;
+  if (ldns_wire2pkt(&raw, buffer.data(), buffer.size()) != LDNS_STATUS_OK) return std::nullopt;
+  PktPtr reply(raw);
+  if (!Matches(reply.get(), query)) return std::nullopt;
+  return reply;
+}
+
+// RFC 2308 §5: the negative TTL is min(SOA TTL, SOA MINIMUM); 0 without an SOA.
+uint32_t NegativeTtl(const ldns_pkt* reply) {
+  const ldns_rr_list* authority = ldns_pkt_authority(reply);
+  for (size_t i = 0; i < ldns_rr_list_rr_count(authority); ++i) {
+    const ldns_rr* rr = ldns_rr_list_rr(authority, i);
+    if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7) continue;
+    return std::min(ldns_rr_ttl(rr), ldns_rdf2native_int32(ldns_rr_rdf(rr, 6)));
+  }
+  return 0;
+}
+
+
+// Builds the query and asks the servers in turn, one attempt each, until one replies.
+Result<PktPtr> Exchange(const LdnsOptions& options, const std::string& name, RecordType type) {
+  if (options.servers.empty()) return tl::unexpected(Error{ErrorCode::kTransport, "no nameservers configured"});
+  ldns_rdf* owner = ldns_dname_new_frm_str(name.empty() ? "." : name.c_str());
+  if (owner == nullptr) return tl::unexpected(Error{ErrorCode::kBadReply, "not a domain name: " + name});
+  PktPtr query(ldns_pkt_query_new(owner, static_cast<ldns_rr_type>(type), LDNS_RR_CLASS_IN, LDNS_RD | LDNS_AD));
+  ldns_pkt_set_id(query.get(), RandomId());
+  ldns_pkt_set_edns_udp_size(query.get(), options.edns_udp_size);  // RFC 6891 OPT record
+  uint8_t* raw_wire = nullptr;
+  size_t wire_size = 0;
+  if (ldns_pkt2wire(&raw_wire, query.get(), &wire_size) != LDNS_STATUS_OK) {
+    return tl::unexpected(Error{ErrorCode::kBadReply, "cannot encode a query for " + name});
+  }
+  std::vector<uint8_t> wire(raw_wire, raw_wire + wire_size);
+  std::free(raw_wire);
+
+  static std::atomic<unsigned> rotation{0};
+  const unsigned first = rotation.fetch_add(1, std::memory_order_relaxed);
+  for (int attempt = 0; attempt < options.attempts; ++attempt) {
+    const NameServer& server = options.servers[(first + static_cast<unsigned>(attempt)) % options.servers.size()];
+    sockaddr_storage address;
+    socklen_t length = ServerAddress(server, address);
+    const auto deadline = SteadyClock::now() + options.timeout;
+    auto reply = AskUdp(address, length, query.get(), wire, deadline);
+    if (!reply) continue;  // silence, garbage or ICMP refused: the next attempt
+    if (ldns_pkt_tc(reply->get())) {
+      // RFC 7766 §5: truncated over UDP, ask the same server over TCP.
+      reply = AskTcp(address, length, query.get(), wire, SteadyClock::now() + options.timeout);
+      if (!reply) continue;
+    }
+    return std::move(*reply);
+  }
+  return tl::unexpected(Error{ErrorCode::kTimeout, "no reply for " + name + " after " +
+                                                       std::to_string(options.attempts) + " attempts"});
+}
+
+struct Step {
+  Answer answer;
+  std::optional<std::string> next_name;  // set when the chain must be asked again from here
+};
+
+// Follows the CNAME chain from `name` through the answer section and collects the records
+// of `type` at its end.
+Result<Step> ReadAnswer(const ldns_pkt* reply, std::string name, RecordType type, int hops_left,
+                        std::set<std::string>& visited) {
+  Step step;
+  Answer& answer = step.answer;
+  answer.authenticated = ldns_pkt_ad(reply);
+  switch (ldns_pkt_get_rcode(reply)) {
+    case LDNS_RCODE_NOERROR: answer.rcode = Rcode::kNoError; break;
+    case LDNS_RCODE_NXDOMAIN: answer.rcode = Rcode::kNxDomain; break;
+    case LDNS_RCODE_SERVFAIL: answer.rcode = Rcode::kServFail; return step;
+    case LDNS_RCODE_REFUSED: answer.rcode = Rcode::kRefused; return step;
+    default: return tl::unexpected(Error{ErrorCode::kBadReply, "server answered with an unexpected rcode"});
+  }
+  const ldns_rr_list* records = ldns_pkt_answer(reply);
+  const size_t count = ldns_rr_list_rr_count(records);
+  std::optional<uint32_t> min_ttl;
+  bool followed = false;
+  for (int hop = 0; hop <= hops_left; ++hop) {
+    for (size_t i = 0; i < count; ++i) {
+      const ldns_rr* rr = ldns_rr_list_rr(records, i);
+      if (ldns_rr_get_type(rr) != static_cast<ldns_rr_type>(type) || NameOf(ldns_rr_owner(rr)) != name) continue;
+      answer.records.push_back(ToRecord(rr));
+      min_ttl = std::min(min_ttl.value_or(UINT32_MAX), ldns_rr_ttl(rr));
+    }
+    if (!answer.records.empty()) break;
+    const ldns_rr* cname = nullptr;
+    for (size_t i = 0; i < count && cname == nullptr; ++i) {
+      const ldns_rr* rr = ldns_rr_list_rr(records, i);
+      if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && NameOf(ldns_rr_owner(rr)) == name) cname = rr;
+    }
+    if (cname == nullptr) break;
+    name = NameOf(ldns_rr_rdf(cname, 0));
+    if (!visited.insert(name).second) return tl::unexpected(Error{ErrorCode::kBadReply, "CNAME loop at " + name});
+    min_ttl = std::min(min_ttl.value_or(UINT32_MAX), ldns_rr_ttl(cname));
+    followed = true;
+    if (hop == hops_left) return tl::unexpected(Error{ErrorCode::kBadReply, "CNAME chain too long"});
+  }
+  if (!answer.records.empty()) {
+    answer.ttl = *min_ttl;
+  } else if (followed && answer.rcode == Rcode::kNoError && NegativeTtl(reply) == 0) {
+    // The reply stopped at an alias without its data or a negative proof: ask for the target.
+    visited.erase(name);
+    step.next_name = name;
+  } else {
+    answer.ttl = NegativeTtl(reply);
+  }
+  return step;
+}
+
+}  // namespace
+
+Result<NameServer> ParseNameServer(std::string_view text) {
+  NameServer server;
+  std::string_view host = text;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    size_t close = text.find(']');
+    if (close == text.npos) return tl::unexpected(Error{ErrorCode::kTransport, "bad nameserver " + std::string(text)});
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return tl::unexpected(Error{ErrorCode::kTransport, "bad nameserver " + std::string(text)});
+      port = text.substr(close + 2);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    size_t colon = text.find(':');
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  server.address = std::string(host);
+  if (!port.empty()) {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || ptr != port.data() + port.size() || value == 0 || value > 65535) {
+      return tl::unexpected(Error{ErrorCode::kTransport, "bad port in nameserver " + std::string(text)});
+    }
+    server.port = static_cast<uint16_t>(value);
+  }
+  sockaddr_storage storage;
+  if (ServerAddress(server, storage) == 0) {
+    return tl::unexpected(Error{ErrorCode::kTransport, "nameserver is not an IP address: " + std::string(text)});
+  }
+  return server;
+}
+
+Result<std::vector<NameServer>> NameServersFromResolvConf(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return tl::unexpected(Error{ErrorCode::kTransport, "cannot read " + path});
+  std::vector<NameServer> servers;
+  std::string line;
+  while (std::getline(file, line)) {
+    std::istringstream words(line);
+    std::string keyword, address;
+    if (!(words >> keyword >> address) || keyword != "nameserver") continue;
+    if (size_t zone = address.find('%'); zone != std::string::npos) address.resize(zone);
+    if (auto server = ParseNameServer(address)) servers.push_back(*server);
+  }
+  if (servers.empty()) return tl::unexpected(Error{ErrorCode::kTransport, "no nameserver in " + path});
+  return servers;
+}
+
+LdnsResolver::LdnsResolver(LdnsOptions options) : options_(std::move(options)) {}
+
+Result<Answer> LdnsResolver::Resolve(const Question& question) {
+  std::string name = NormalizeName(question.name);
+  std::set<std::string> visited;
+  for (int hop = 0; hop <= options_.max_cname_hops; ++hop) {
+    if (!visited.insert(name).second) return tl::unexpected(Error{ErrorCode::kBadReply, "CNAME loop at " + name});
+    auto reply = Exchange(options_, name, question.type);
+    if (!reply) return tl::unexpected(reply.error());
+    auto step = ReadAnswer(reply->get(), name, question.type, options_.max_cname_hops - hop, visited);
+    if (!step) return tl::unexpected(step.error());
+    if (!step->next_name) return std::move(step->answer);
+    name = *step->next_name;  // the chain ended at a name the reply had no data for
+  }
+  return tl::unexpected(Error{ErrorCode::kBadReply, "CNAME chain longer than " + std::to_string(options_.max_cname_hops)});
+}
+
+}  // namespace kenin::dns

@@ -1,0 +1,48 @@
+// The network backend: asks recursive nameservers over UDP with EDNS0, falls back to TCP
+// when a reply is truncated (a 4096-bit key does not fit 512 octets), follows CNAMEs, and
+// reports the AD bit. ldns builds and parses the wire format; the sockets are ours so that
+// every server can have its own port, timeouts are exact, and replies with the wrong id or
+// question are dropped (RFC 5452 §9.1).
+// Thread-safety: Resolve() may be called from many threads; each call uses its own sockets.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/resolver.h"
+
+namespace kenin::dns {
+
+struct NameServer {
+  std::string address;  // IPv4 or IPv6 literal
+  uint16_t port = 53;
+};
+
+// "IP", "IP:PORT", "[IPv6]:PORT" or a bare IPv6 literal.
+Result<NameServer> ParseNameServer(std::string_view text);
+// The "nameserver" lines of a resolv.conf(5) file.
+Result<std::vector<NameServer>> NameServersFromResolvConf(const std::string& path = "/etc/resolv.conf");
+
+struct LdnsOptions {
+  std::vector<NameServer> servers;
+  // Each attempt waits this long for one server; attempts rotate over the servers. A lookup
+  // that gets no usable reply ends as kTimeout after at most timeout x attempts.
+  std::chrono::milliseconds timeout{2000};
+  int attempts = 3;
+  uint16_t edns_udp_size = 1232;  // RFC 9715 / DNS flag day 2020: avoids fragmentation
+  int max_cname_hops = 8;         // chains are followed up to this many links
+};
+
+class LdnsResolver : public BlockingResolver {
+ public:
+  explicit LdnsResolver(LdnsOptions options);
+  Result<Answer> Resolve(const Question& question) override;
+
+ private:
+  const LdnsOptions options_;
+};
+
+}  // namespace kenin::dns
