@@ -1,5 +1,5 @@
-// kenin: the command-line tool (SPEC §6). Subcommands: verify, keygen, sign.
-// Exit codes: 0 done, 1 I/O error, 2 usage error.
+// kenin: the command-line tool (SPEC §6). Subcommands: verify, keycheck, keygen, sign.
+// Exit codes: 0 done, 1 I/O error (keycheck: key unusable), 2 usage error.
 #include <unistd.h>
 
 #include <fstream>
@@ -8,8 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "dns/zone_resolver.h"
+#include "tools/keycheck_command.h"
 #include "tools/keys.h"
+#include "tools/resolver_setup.h"
 #include "tools/sign_command.h"
 #include "tools/verify_command.h"
 
@@ -34,10 +35,30 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, int64_t& now) {
+void AddResolverFlags(CLI::App& command, tools::ResolverFlags& flags) {
+  command.add_option("--zone", flags.zone_files, "Answer DNS from this RFC 1035 master file")
+      ->check(CLI::ExistingFile)->expected(1)->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command.add_option("--resolver", flags.servers, "Nameserver IP[:PORT] (default: /etc/resolv.conf)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command.add_option("--dns-timeout-ms", flags.timeout_ms, "Wait per DNS attempt (default 2000)")
+      ->check(CLI::Range(1, 60000));
+  command.add_option("--dns-attempts", flags.attempts, "DNS attempts per lookup (default 3)")
+      ->check(CLI::Range(1, 10));
+}
+
+std::unique_ptr<tools::ResolverStack> MakeResolver(const tools::ResolverFlags& flags, std::string_view command) {
+  auto stack = tools::ResolverStack::Create(flags);
+  if (!stack) {
+    std::cerr << "kenin " << command << ": " << stack.error().detail << "\n";
+    return nullptr;
+  }
+  return std::move(*stack);
+}
+
+void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, tools::ResolverFlags& dns, int64_t& now) {
   CLI::App* verify = app.add_subcommand("verify", "Verify the DKIM signatures of messages");
-  verify->add_option("--zone", options.zone_files, "Answer DNS from this RFC 1035 master file")
-      ->check(CLI::ExistingFile)->required()->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  AddResolverFlags(*verify, dns);
   verify->add_option("--authserv-id", options.authserv_id, "authserv-id of the header (default: host name)");
   verify->add_option("--format", options.format, "ar (default) or json")->check(CLI::IsMember({"ar", "json"}));
   verify->add_option("--now", now, "Verify as of this Unix time (tests)");
@@ -49,15 +70,18 @@ void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, int64_t& now
   verify->add_option("files", options.inputs, "Message files; - or none for stdin");
 }
 
-int RunVerify(tools::VerifyCommandOptions& options, int64_t now) {
+int RunVerify(tools::VerifyCommandOptions& options, const tools::ResolverFlags& dns, int64_t now) {
   if (options.authserv_id.empty()) options.authserv_id = HostName();
   if (now >= 0) options.now = now;
-  auto zone = dns::ZoneResolver::FromFiles(options.zone_files);
-  if (!zone) {
-    std::cerr << "kenin verify: " << zone.error().detail << "\n";
-    return kExitUsage;
-  }
-  return tools::RunVerify(options, *zone, std::cout, std::cerr);
+  auto resolver = MakeResolver(dns, "verify");
+  if (!resolver) return kExitUsage;
+  return tools::RunVerify(options, resolver->resolver(), std::cout, std::cerr);
+}
+
+int RunKeycheck(tools::KeycheckOptions& options, const tools::ResolverFlags& dns) {
+  auto resolver = MakeResolver(dns, "keycheck");
+  if (!resolver) return kExitUsage;
+  return tools::RunKeycheck(options, resolver->resolver(), std::cout) ? 0 : 1;
 }
 
 struct KeygenOptions {
@@ -146,8 +170,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   tools::VerifyCommandOptions verify_options;
+  tools::ResolverFlags verify_dns;
   int64_t now = -1;
-  AddVerify(app, verify_options, now);
+  AddVerify(app, verify_options, verify_dns, now);
+
+  tools::KeycheckOptions keycheck;
+  tools::ResolverFlags keycheck_dns;
+  CLI::App* keycheck_cmd = app.add_subcommand("keycheck", "Fetch and lint a published DKIM key");
+  keycheck_cmd->add_option("selector", keycheck.selector, "Selector")->required();
+  keycheck_cmd->add_option("domain", keycheck.domain, "Signing domain")->required();
+  keycheck_cmd->add_option("--format", keycheck.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  AddResolverFlags(*keycheck_cmd, keycheck_dns);
 
   KeygenOptions keygen;
   CLI::App* keygen_cmd = app.add_subcommand("keygen", "Generate a key pair and its DNS record");
@@ -177,7 +210,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
-  if (app.got_subcommand("verify")) return RunVerify(verify_options, now);
+  if (app.got_subcommand("verify")) return RunVerify(verify_options, verify_dns, now);
+  if (app.got_subcommand("keycheck")) return RunKeycheck(keycheck, keycheck_dns);
   if (app.got_subcommand("keygen")) return RunKeygen(keygen);
   return RunSign(sign);
 }

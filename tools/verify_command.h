@@ -14,7 +14,6 @@
 namespace kenin::tools {
 
 struct VerifyCommandOptions {
-  std::vector<std::string> zone_files;
   std::string authserv_id;
   std::string format = "ar";  // "ar" or "json"
   std::vector<std::string> inputs;  // paths; "-" is stdin
