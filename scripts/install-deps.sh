@@ -8,11 +8,12 @@ packages=(
   # build
   build-essential cmake pkg-config ninja-build
   # libraries (SPEC §1)
-  libssl-dev libldns-dev ldnsutils libexpected-dev libtsl-hopscotch-map-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev
+  libssl-dev libldns-dev libexpected-dev libtsl-hopscotch-map-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libpsl-dev publicsuffix
   # tests and benchmarks
-  libgtest-dev libgmock-dev googletest libbenchmark-dev
-  python3 python3-dkim openssl time
+  libgtest-dev libgmock-dev googletest libbenchmark-dev libyaml-cpp-dev
+  python3 python3-dkim python3-authres libmail-authenticationresults-perl openssl time
+  ldnsutils  # ldns-testns: the real DNS server of tests/integration
 )
 
 missing=()

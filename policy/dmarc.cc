@@ -1,0 +1,1 @@
+// DMARC: being written.

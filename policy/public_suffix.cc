@@ -1,0 +1,1 @@
+// PSL: being written.

@@ -1,0 +1,1 @@
+// SPF: being written.
