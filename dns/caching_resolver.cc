@@ -47,7 +47,9 @@ bool IsNegative(const Answer& answer) {
 
 struct CachingResolver::Entry {
   Result<Answer> result;
+  AnswerFuture ready;              // `result` as a ready future: a hit copies it, no promise
   Clock::time_point expires;
+  Clock::time_point stale_until;   // RFC 8767: serve-stale ends max_stale after the first expiry
   std::list<std::string>::iterator lru;
 };
 
@@ -93,7 +95,7 @@ AnswerFuture CachingResolver::Lookup(const Question& question) {
     if (auto it = shard.entries.find(key); it != shard.entries.end() && clock_() < it->second.expires) {
       shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
       stats_.AddHit();
-      return ReadyAnswer(it->second.result);
+      return it->second.ready;
     }
     stats_.AddMiss();
     if (auto flight = shard.in_flight.find(key); flight != shard.in_flight.end()) {
@@ -133,11 +135,13 @@ void CachingResolver::Land(Shard& shard, const std::string& key, Result<Answer> 
     auto existing = shard.entries.find(key);
     if (store && IsFailure(result) && options_.serve_stale && existing != shard.entries.end() &&
         !IsFailure(existing->second.result) &&
-        now < existing->second.expires + options_.max_stale) {
-      // RFC 8767 §4: the refresh failed; serve what we had, briefly.
+        now < existing->second.stale_until) {
+      // RFC 8767 §4: the refresh failed; serve what we had, briefly. stale_until is not
+      // moved, so stale answers stop max_stale after the answer first expired.
       Entry& entry = existing.value();
       entry.expires = now + options_.stale_answer_ttl;
       entry.result->ttl = static_cast<uint32_t>(options_.stale_answer_ttl.count());
+      entry.ready = ReadyAnswer(entry.result);
       result = entry.result;
       stats_.AddStaleServed();
     } else if (store) {
@@ -179,7 +183,9 @@ void CachingResolver::Store(Shard& shard, const std::string& key, const Result<A
   if (it != shard.entries.end()) {
     Entry& entry = it.value();
     entry.result = result;
+    entry.ready = ReadyAnswer(result);
     entry.expires = now + *ttl;
+    entry.stale_until = entry.expires + options_.max_stale;
     shard.lru.splice(shard.lru.begin(), shard.lru, entry.lru);
     return;
   }
@@ -191,7 +197,9 @@ void CachingResolver::Store(Shard& shard, const std::string& key, const Result<A
     stats_.AddEntries(-1);
   }
   shard.lru.push_front(key);
-  shard.entries.emplace(key, Entry{result, now + *ttl, shard.lru.begin()});
+  const Clock::time_point expires = now + *ttl;
+  shard.entries.emplace(key, Entry{result, ReadyAnswer(result), expires, expires + options_.max_stale,
+                                   shard.lru.begin()});
   stats_.AddEntries(1);
 }
 

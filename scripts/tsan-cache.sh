@@ -12,7 +12,8 @@
 # in LLVM 18, which re-execs itself). Then this script runs the build (gtest_discover_tests
 # executes the binaries) and the tests under `setarch -R`, which turns ASLR off for that
 # process tree and needs no root; if even that is not permitted (seccomp), it says to run
-# `sudo sysctl vm.mmap_rnd_bits=28`. With 28 bits or fewer nothing is changed.
+# `sudo sysctl vm.mmap_rnd_bits=28`. With 28 bits or fewer nothing is changed;
+# TSAN_NO_ASLR=1 forces setarch -R anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,8 +34,8 @@ use_norandom() {
   wrap=("${norandom[@]}")
 }
 rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)
-if ((rnd_bits > 28)); then
-  echo "tsan-cache.sh: vm.mmap_rnd_bits=${rnd_bits} > 28: running under setarch -R"
+if ((rnd_bits > 28)) || [[ ${TSAN_NO_ASLR:-0} == 1 ]]; then
+  echo "tsan-cache.sh: vm.mmap_rnd_bits=${rnd_bits} (or TSAN_NO_ASLR=1): running under setarch -R"
   use_norandom
 fi
 
