@@ -34,6 +34,34 @@ void AddProperty(std::string& item, std::string_view name, std::string_view valu
   item += IsAddressLike(value) ? std::string(value) : QuoteIfNeeded(value);
 }
 
+// Reasons go into a quoted-string. Quoted-pairs (\" and \\) are valid RFC 5322 but real
+// parsers mishandle them (python3-authres keeps the backslashes, Mail::AuthenticationResults
+// rejects the field), and an A-R field must stay ASCII unless the path is SMTPUTF8. So a
+// reason is made plain: '"' becomes '\'', '\' becomes '/', other non-printables '?'.
+std::string PlainReason(std::string_view reason) {
+  std::string out;
+  out.reserve(reason.size());
+  for (char c : reason) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"') {
+      out += '\'';
+    } else if (c == '\\') {
+      out += '/';
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void AddReason(std::string& item, std::string_view reason) {
+  if (reason.empty()) return;
+  item += " reason=";
+  item += QuoteIfNeeded(PlainReason(reason));
+}
+
 }  // namespace
 
 std::string QuoteIfNeeded(std::string_view value) {
@@ -58,7 +86,7 @@ std::vector<std::string> DkimResinfo(std::span<const verifier::DkimVerdict> verd
   }
   for (const verifier::DkimVerdict& v : verdicts) {
     std::string item = "dkim=" + std::string(verifier::ToToken(v.result));
-    if (!v.reason.empty()) item += " reason=" + QuoteIfNeeded(v.reason);
+    AddReason(item, v.reason);
     AddProperty(item, "header.d", v.ids.domain);
     AddProperty(item, "header.i", v.ids.identity);
     AddProperty(item, "header.s", v.ids.selector);
@@ -67,6 +95,26 @@ std::vector<std::string> DkimResinfo(std::span<const verifier::DkimVerdict> verd
     items.push_back(std::move(item));
   }
   return items;
+}
+
+std::string SpfResinfo(const SpfVerdict& verdict) {
+  std::string item = "spf=" + std::string(ToToken(verdict.result));
+  if (verdict.result != SpfResult::kPass) AddReason(item, verdict.reason);
+  // RFC 8601 §2.7.2: smtp.mailfrom for the MAIL FROM identity, smtp.helo for HELO.
+  AddProperty(item, verdict.identity == "helo" ? "smtp.helo" : "smtp.mailfrom", verdict.domain);
+  return item;
+}
+
+std::string DmarcResinfo(const DmarcVerdict& verdict) {
+  std::string item = "dmarc=" + std::string(ToToken(verdict.result));
+  if (verdict.result != DmarcResult::kPass) AddReason(item, verdict.reason);
+  if (verdict.policy) {
+    // The policy found and what we decided, as a comment (the OpenDMARC/Gmail convention).
+    item += " (p=" + std::string(ToToken(*verdict.policy)) +
+            " dis=" + std::string(ToToken(verdict.disposition)) + ")";
+  }
+  AddProperty(item, "header.from", verdict.from_domain);
+  return item;
 }
 
 std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items) {

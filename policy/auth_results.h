@@ -1,5 +1,6 @@
-// Renders the Authentication-Results header field value (RFC 8601). This first version
-// carries the DKIM results; SPF and DMARC join it with the policy work.
+// Renders the Authentication-Results header field value (RFC 8601): one resinfo per DKIM
+// signature, then SPF and DMARC. Values are quoted where RFC 8601 §2.2 needs it, reasons are
+// reason="..." (§2.7), header.b carries the first 8 characters of b= (RFC 6008).
 #pragma once
 
 #include <span>
@@ -7,12 +8,20 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/dmarc.h"
+#include "policy/spf.h"
 #include "verifier/dkim_result.h"
 
 namespace kenin::policy {
 
 // The resinfo items, e.g. "dkim=pass header.d=example.com header.s=s1 ...".
 std::vector<std::string> DkimResinfo(std::span<const verifier::DkimVerdict> verdicts);
+
+// "spf=fail reason=\"...\" smtp.mailfrom=example.com" (smtp.helo when HELO was checked).
+std::string SpfResinfo(const SpfVerdict& verdict);
+
+// "dmarc=fail reason=\"...\" (p=reject dis=quarantine) header.from=example.com".
+std::string DmarcResinfo(const DmarcVerdict& verdict);
 
 // "authserv-id; item; item" on one line (no folding), or with "; none" when empty.
 std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dns/resolver.h"
+#include "policy/dmarc_record.h"
 #include "policy/spf.h"
 #include "verifier/dkim_result.h"
 
@@ -23,30 +24,6 @@ class PublicSuffixList;  // policy/public_suffix.h
 
 enum class DmarcResult { kNone, kPass, kFail, kTempError, kPermError };
 std::string_view ToToken(DmarcResult result);  // RFC 8601 §2.7.3 "dmarc=" tokens
-
-enum class Disposition { kNone, kQuarantine, kReject };
-std::string_view ToToken(Disposition disposition);
-
-enum class Alignment { kRelaxed, kStrict };
-
-struct DmarcRecord {
-  std::optional<Disposition> p;   // required; nullopt when absent or invalid
-  std::optional<Disposition> sp;  // subdomain policy
-  std::optional<Disposition> np;  // non-existent subdomain policy (RFC 9989)
-  Alignment adkim = Alignment::kRelaxed;
-  Alignment aspf = Alignment::kRelaxed;
-  char psd = 'u';        // 'y', 'n' or 'u' (RFC 9989 §4.7)
-  bool testing = false;  // t=y (RFC 9989)
-  int pct = 100;         // RFC 7489 only: parsed and reported in RFC 9989 mode, not applied
-  std::string rua, ruf, fo, rf, ri;  // report tags, kept as written
-};
-
-// Parses a TXT record; nullopt-like error when it is not a DMARC record (no leading v=DMARC1)
-// or breaks the tag-list syntax.
-struct DmarcRecordError {
-  std::string detail;
-};
-tl::expected<DmarcRecord, DmarcRecordError> ParseDmarcRecord(std::string_view text);
 
 enum class DmarcMode { kRfc9989, kRfc7489 };
 
@@ -63,29 +40,40 @@ struct DkimResultForDmarc {
 };
 
 struct DmarcInput {
-  std::vector<std::string> from_header_values;  // every From field's raw value (exactly one expected)
+  std::vector<std::string>
+      from_header_values;  // every From field's raw value (exactly one expected)
   std::vector<DkimResultForDmarc> dkim;
-  std::string spf_domain;  // the domain SPF checked (MAIL FROM domain, or HELO)
+  // The domain SPF checked: the MAIL FROM domain, or the HELO name when MAIL FROM is null
+  // (RFC 7208 §2.4: that is then the MAIL FROM identity, which DMARC uses).
+  std::string spf_domain;
   SpfResult spf = SpfResult::kNone;
 };
 
 struct DmarcVerdict {
   DmarcResult result = DmarcResult::kNone;
   std::string reason;
-  std::string from_domain;     // header.from
-  std::string org_domain;      // the Organizational Domain of the From domain
-  std::string policy_domain;   // where the applied record was found ("" when none)
-  std::optional<Disposition> policy;  // the policy that applied (p, sp or np value)
-  std::string policy_tag;      // "p", "sp" or "np"
+  std::string from_domain;  // header.from
+  std::string org_domain;   // the Organizational Domain of the From domain ("" if unknown)
+  // Where the selected record was found ("" when none was selected); set also when that
+  // record turned out unusable (then policy is nullopt).
+  std::string policy_domain;
+  std::optional<Disposition> policy;             // the policy that applied (p, sp or np value)
+  std::string policy_tag;                        // "p", "sp" or "np"
   Disposition disposition = Disposition::kNone;  // what the receiver should do
   bool dkim_aligned = false;
   bool spf_aligned = false;
-  std::optional<DmarcRecord> record;
+  std::optional<DmarcRecord> record;  // the selected record as published, when it parsed
 };
 
-// Extracts the From domain(s) of the From field values (RFC 5322 §3.6.2 mailbox-list).
+// Extracts the From domain(s) of the From field values (RFC 5322 §3.6.2 mailbox-list):
+// every distinct domain, in order; unparseable values contribute none (policy/from_domain.h).
 std::vector<std::string> FromDomains(const std::vector<std::string>& from_header_values);
 
-DmarcVerdict EvaluateDmarc(const DmarcInput& input, dns::Resolver& resolver, const DmarcOptions& options);
+// Runs DMARC for one message (docs/dmarc.md). Lookups are made one after another; the tree
+// walk bounds them (RFC 9989 §4.10): at most max_tree_walk_labels names per walk, one walk
+// for the Author Domain and one per distinct passing identifier under relaxed alignment,
+// plus one existence query when np= may apply. Each name is asked once per call.
+DmarcVerdict EvaluateDmarc(const DmarcInput& input, dns::Resolver& resolver,
+                           const DmarcOptions& options);
 
 }  // namespace kenin::policy

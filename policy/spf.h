@@ -5,6 +5,8 @@
 // Pure: no sockets, no threads, no clock. Thread-safe as long as the resolver is.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,7 +22,8 @@ struct SpfRequest {
   std::string client_ip;  // the SMTP client, IPv4 or IPv6 text ("192.0.2.1", "2001:db8::1")
   std::string helo;       // the HELO/EHLO name as given
   std::string mail_from;  // the MAIL FROM address without <>; empty for the null sender
-  std::string receiver = "unknown";  // %{r} macro: the receiving host's name
+  std::string receiver = "unknown";           // %{r} macro: the receiving host's name
+  std::optional<int64_t> now = std::nullopt;  // %{t}: seconds since the epoch; unset is 0
 };
 
 struct SpfOptions {
@@ -38,14 +41,16 @@ struct SpfVerdict {
   std::string sender;       // the full <sender> used (postmaster@helo when MAIL FROM is empty)
   std::string explanation;  // exp= text, only for fail (§6.2)
   int dns_mechanisms = 0;   // DNS-querying terms evaluated, for diagnostics
+  int dns_queries = 0;      // distinct DNS questions asked; bounded by the §4.6.4 limits
 };
 
 // Runs check_host() (§4) for the request: MAIL FROM domain, or HELO when MAIL FROM is empty.
-SpfVerdict CheckSpf(const SpfRequest& request, dns::Resolver& resolver, const SpfOptions& options = {});
+SpfVerdict CheckSpf(const SpfRequest& request, dns::Resolver& resolver,
+                    const SpfOptions& options = {});
 
 // check_host(ip, domain, sender) itself, for callers that choose the identity (HELO checks).
 SpfVerdict CheckHost(std::string_view client_ip, std::string_view domain, std::string_view sender,
                      std::string_view helo, dns::Resolver& resolver, const SpfOptions& options = {},
-                     std::string_view receiver = "unknown");
+                     std::string_view receiver = "unknown", std::optional<int64_t> now = {});
 
 }  // namespace kenin::policy

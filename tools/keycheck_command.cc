@@ -115,7 +115,8 @@ KeyReport CheckKey(const std::string& selector, const std::string& domain, dns::
 bool RunKeycheck(const KeycheckOptions& options, dns::Resolver& resolver, std::ostream& out) {
   KeyReport report = CheckKey(options.selector, options.domain, resolver);
   if (options.format == "json") {
-    out << ToJson(report).dump() << "\n";
+    // DNS data is not UTF-8 (a TXT record may hold any octet): U+FFFD, not a throw.
+    out << ToJson(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     PrintText(report, out);
   }

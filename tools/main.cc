@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "policy/public_suffix.h"
 #include "tools/keycheck_command.h"
 #include "tools/keys.h"
 #include "tools/resolver_setup.h"
@@ -56,24 +57,49 @@ std::unique_ptr<tools::ResolverStack> MakeResolver(const tools::ResolverFlags& f
   return std::move(*stack);
 }
 
-void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, tools::ResolverFlags& dns, int64_t& now) {
+// Flags of `kenin verify` that are not options of the verification itself.
+struct VerifyFlags {
+  tools::ResolverFlags dns;
+  int64_t now = -1;
+  std::string dmarc_mode = "rfc9989";
+  std::string psl_file;
+};
+
+void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, VerifyFlags& flags) {
   CLI::App* verify = app.add_subcommand("verify", "Verify the DKIM signatures of messages");
-  AddResolverFlags(*verify, dns);
-  verify->add_option("--authserv-id", options.authserv_id, "authserv-id of the header (default: host name)");
+  AddResolverFlags(*verify, flags.dns);
+  verify->add_option("--authserv-id", options.session.authserv_id, "authserv-id of the header (default: host name)");
+  verify->add_option("--ip", options.envelope.client_ip, "SMTP client address: evaluates SPF");
+  verify->add_option("--helo", options.envelope.helo, "HELO/EHLO name given by the client");
+  verify->add_option("--mail-from", options.envelope.mail_from, "MAIL FROM address (empty: null sender)");
+  verify->add_option("--dmarc-mode", flags.dmarc_mode, "rfc9989 (default) or rfc7489 (Public Suffix List, pct)")
+      ->check(CLI::IsMember({"rfc9989", "rfc7489"}));
+  verify->add_option("--psl", flags.psl_file, "Public Suffix List for --dmarc-mode rfc7489 (default: Debian's)");
   verify->add_option("--format", options.format, "ar (default) or json")->check(CLI::IsMember({"ar", "json"}));
-  verify->add_option("--now", now, "Verify as of this Unix time (tests)");
-  verify->add_flag("--allow-rsa-sha1", options.verify.signature.allow_rsa_sha1,
+  verify->add_option("--now", flags.now, "Verify as of this Unix time (tests)");
+  verify->add_flag("--allow-rsa-sha1", options.session.dkim.signature.allow_rsa_sha1,
                    "Accept rsa-sha1 (RFC 8301 forbids it; for conformance runs only)");
-  verify->add_option("--min-rsa-bits", options.verify.key.min_rsa_bits,
+  verify->add_option("--min-rsa-bits", options.session.dkim.key.min_rsa_bits,
                      "Smallest RSA key accepted (default 1024, RFC 8301)");
-  verify->add_option("--max-signatures", options.verify.max_signatures, "Signatures evaluated per message (default 8)");
+  verify->add_option("--max-signatures", options.session.dkim.max_signatures, "Signatures evaluated per message (default 8)");
   verify->add_option("files", options.inputs, "Message files; - or none for stdin");
 }
 
-int RunVerify(tools::VerifyCommandOptions& options, const tools::ResolverFlags& dns, int64_t now) {
-  if (options.authserv_id.empty()) options.authserv_id = HostName();
-  if (now >= 0) options.now = now;
-  auto resolver = MakeResolver(dns, "verify");
+int RunVerify(tools::VerifyCommandOptions& options, const VerifyFlags& flags) {
+  if (options.session.authserv_id.empty()) options.session.authserv_id = HostName();
+  if (flags.now >= 0) options.now = flags.now;
+  std::unique_ptr<policy::PublicSuffixList> psl;
+  if (flags.dmarc_mode == "rfc7489") {
+    psl = flags.psl_file.empty() ? policy::PublicSuffixList::System()
+                                 : policy::PublicSuffixList::Load(flags.psl_file);
+    if (!psl) {
+      std::cerr << "kenin verify: cannot load the Public Suffix List\n";
+      return kExitUsage;
+    }
+    options.session.dmarc.mode = policy::DmarcMode::kRfc7489;
+    options.session.dmarc.public_suffixes = psl.get();
+  }
+  auto resolver = MakeResolver(flags.dns, "verify");
   if (!resolver) return kExitUsage;
   return tools::RunVerify(options, resolver->resolver(), std::cout, std::cerr);
 }
@@ -170,9 +196,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   tools::VerifyCommandOptions verify_options;
-  tools::ResolverFlags verify_dns;
-  int64_t now = -1;
-  AddVerify(app, verify_options, verify_dns, now);
+  VerifyFlags verify_flags;
+  AddVerify(app, verify_options, verify_flags);
 
   tools::KeycheckOptions keycheck;
   tools::ResolverFlags keycheck_dns;
@@ -210,7 +235,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
-  if (app.got_subcommand("verify")) return RunVerify(verify_options, verify_dns, now);
+  if (app.got_subcommand("verify")) return RunVerify(verify_options, verify_flags);
   if (app.got_subcommand("keycheck")) return RunKeycheck(keycheck, keycheck_dns);
   if (app.got_subcommand("keygen")) return RunKeygen(keygen);
   return RunSign(sign);

@@ -21,9 +21,9 @@ int64_t NowSeconds(const VerifyCommandOptions& options) {
       .count();
 }
 
-nlohmann::json ToJson(const std::string& file, const MessageReport& report) {
+nlohmann::json DkimJson(const std::vector<verifier::DkimVerdict>& verdicts) {
   nlohmann::json dkim = nlohmann::json::array();
-  for (const verifier::DkimVerdict& v : report.dkim) {
+  for (const verifier::DkimVerdict& v : verdicts) {
     dkim.push_back({{"result", verifier::ToToken(v.result)},
                     {"domain", v.ids.domain},
                     {"selector", v.ids.selector},
@@ -34,19 +34,40 @@ nlohmann::json ToJson(const std::string& file, const MessageReport& report) {
                     {"testing", v.key_testing},
                     {"body_truncated", v.body_truncated}});
   }
-  return {{"file", file}, {"dkim", dkim}, {"authentication_results", report.authentication_results}};
+  return dkim;
+}
+
+nlohmann::json ToJson(const std::string& file, const policy::SessionReport& report) {
+  nlohmann::json json = {{"file", file}, {"dkim", DkimJson(report.dkim)}};
+  if (report.spf) {
+    json["spf"] = {{"result", policy::ToToken(report.spf->result)},
+                   {"domain", report.spf->domain},
+                   {"identity", report.spf->identity},
+                   {"reason", report.spf->reason}};
+  }
+  if (report.dmarc) {
+    const policy::DmarcVerdict& d = *report.dmarc;
+    json["dmarc"] = {{"result", policy::ToToken(d.result)},
+                     {"policy", d.policy ? std::string(policy::ToToken(*d.policy)) : "none"},
+                     {"disposition", policy::ToToken(d.disposition)},
+                     {"from_domain", d.from_domain},
+                     {"reason", d.reason}};
+  }
+  json["score"] = report.score;
+  json["authentication_results"] = report.authentication_results;
+  return json;
 }
 
 }  // namespace
 
-std::optional<MessageReport> VerifyStream(std::istream& in, const VerifyCommandOptions& options,
-                                          dns::Resolver& resolver) {
+std::optional<policy::SessionReport> VerifyStream(std::istream& in, const VerifyCommandOptions& options,
+                                                  dns::Resolver& resolver) {
   const int64_t now = NowSeconds(options);
-  verifier::DkimVerifier verifier(options.verify, resolver);
+  policy::MessageSession session(options.session, resolver, options.envelope);
   MessageParser parser({
-      .on_header = [&](std::string_view name, std::string_view value) { verifier.OnHeader(name, value); },
-      .on_end_of_headers = [&] { verifier.OnEndOfHeaders(now); },
-      .on_body = [&](std::string_view chunk) { verifier.OnBodyChunk(chunk); },
+      .on_header = [&](std::string_view name, std::string_view value) { session.OnHeader(name, value); },
+      .on_end_of_headers = [&] { session.OnEndOfHeaders(now); },
+      .on_body = [&](std::string_view chunk) { session.OnBodyChunk(chunk); },
   });
   std::string buffer(kReadChunk, '\0');
   while (in) {
@@ -55,12 +76,7 @@ std::optional<MessageReport> VerifyStream(std::istream& in, const VerifyCommandO
   }
   if (in.bad()) return std::nullopt;
   parser.Finish();
-
-  MessageReport report;
-  report.dkim = verifier.OnEndOfMessage();
-  report.authentication_results =
-      policy::RenderAuthResults(options.authserv_id, policy::DkimResinfo(report.dkim));
-  return report;
+  return session.OnEndOfMessage();
 }
 
 int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std::ostream& out,
@@ -69,7 +85,7 @@ int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std:
   std::vector<std::string> inputs = options.inputs;
   if (inputs.empty()) inputs.emplace_back("-");
   for (const std::string& path : inputs) {
-    std::optional<MessageReport> report;
+    std::optional<policy::SessionReport> report;
     if (path == "-") {
       report = VerifyStream(std::cin, options, resolver);
     } else {
@@ -82,11 +98,11 @@ int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std:
       continue;
     }
     if (options.format == "json") {
-      out << ToJson(path, *report).dump() << "\n";
+      // DNS data is not UTF-8 (a TXT record may hold any octet): U+FFFD, not a throw.
+      out << ToJson(path, *report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       out << "Authentication-Results: "
-          << policy::FoldAuthResults(options.authserv_id, policy::DkimResinfo(report->dkim), "\n\t")
-          << "\n";
+          << policy::FoldAuthResults(options.session.authserv_id, report->resinfo, "\n\t") << "\n";
     }
   }
   return status;

@@ -1,24 +1,26 @@
-// `kenin verify`: verifies messages from files or stdin and prints one
-// Authentication-Results line or JSON object per message (SPEC §6).
+// `kenin verify`: runs messages from files or stdin through DKIM, SPF (when the client IP is
+// given) and DMARC, and prints one Authentication-Results line or JSON object per message
+// (SPEC §6).
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "dns/resolver.h"
-#include "verifier/dkim_verifier.h"
+#include "policy/message_session.h"
 
 namespace kenin::tools {
 
 struct VerifyCommandOptions {
-  std::string authserv_id;
-  std::string format = "ar";  // "ar" or "json"
+  std::string format = "ar";        // "ar" or "json"
   std::vector<std::string> inputs;  // paths; "-" is stdin
   std::optional<int64_t> now;       // fixed clock (tests); default: the system clock
-  verifier::VerifyOptions verify;
+  policy::SessionOptions session;   // authserv-id, DKIM, SPF, DMARC, score options
+  policy::Envelope envelope;        // --ip, --helo, --mail-from: the same for every message
 };
 
 // Verifies every input in order with one shared resolver. Returns the exit code of SPEC §6:
@@ -26,14 +28,8 @@ struct VerifyCommandOptions {
 int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std::ostream& out,
               std::ostream& err);
 
-// What one message yielded: the verdicts in field order and the rendered header value.
-struct MessageReport {
-  std::vector<verifier::DkimVerdict> dkim;
-  std::string authentication_results;
-};
-
 // Verifies one message read from `in`; nullopt on a read error.
-std::optional<MessageReport> VerifyStream(std::istream& in, const VerifyCommandOptions& options,
-                                          dns::Resolver& resolver);
+std::optional<policy::SessionReport> VerifyStream(std::istream& in, const VerifyCommandOptions& options,
+                                                  dns::Resolver& resolver);
 
 }  // namespace kenin::tools

@@ -6,8 +6,6 @@
 #include "tools/keys.h"
 
 namespace kenin::testing {
-namespace {
-
 std::vector<std::string> Split(const std::string& line, char separator) {
   std::vector<std::string> fields;
   std::string field;
@@ -16,8 +14,6 @@ std::vector<std::string> Split(const std::string& line, char separator) {
   if (!line.empty() && line.back() == separator) fields.emplace_back();
   return fields;
 }
-
-}  // namespace
 
 std::string ConformanceDir() { return KENIN_CONFORMANCE_DIR; }
 

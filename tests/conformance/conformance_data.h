@@ -12,6 +12,9 @@ namespace kenin::testing {
 std::string ConformanceDir();
 std::optional<std::string> ReadFile(const std::string& path);
 
+// Fields of `line` between separators; a trailing separator gives a last empty field.
+std::vector<std::string> Split(const std::string& line, char separator);
+
 // One manifest row: column name -> value.
 using Row = std::map<std::string, std::string>;
 std::vector<Row> ReadTsv(const std::string& path);

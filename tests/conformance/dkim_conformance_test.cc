@@ -18,7 +18,7 @@ constexpr int64_t kNow = 1767225600;
 
 tools::VerifyCommandOptions Options(int64_t now = kNow) {
   tools::VerifyCommandOptions options;
-  options.authserv_id = "mx.test";
+  options.session.authserv_id = "mx.test";
   options.now = now;
   return options;
 }
@@ -118,8 +118,8 @@ TEST(DkimCorpus, StrictColumnAtLeast98Percent) {
 //    says permerror.
 TEST(DkimCorpus, Rfc6376OnlyColumnWithDocumentedDifferences) {
   tools::VerifyCommandOptions options = Options();
-  options.verify.signature.allow_rsa_sha1 = true;
-  options.verify.key.min_rsa_bits = 512;
+  options.session.dkim.signature.allow_rsa_sha1 = true;
+  options.session.dkim.key.min_rsa_bits = 512;
   CorpusScore score = ScoreCorpus("rfc6376_only", options);
   const std::set<std::string> documented = {"badkey_14.txt#1", "badkey_15.txt#1", "ignore_7.txt#1"};
   for (const std::string& difference : score.differences) {
