@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <tl/expected.hpp>
 
@@ -35,6 +36,12 @@ struct Error {
 
 template <typename T>
 using Result = tl::expected<T, Error>;
+
+// Input quoted in a reason: at most kMaxExcerpt characters, printable ASCII only (others as
+// \xNN), so a hostile field cannot make a reason long or put control octets into the
+// Authentication-Results header or the log.
+std::string Excerpt(std::string_view input);
+inline constexpr size_t kMaxExcerpt = 40;
 
 inline tl::unexpected<Error> Fail(ErrorCode code, std::string detail) {
   return tl::unexpected(Error{code, std::move(detail)});

@@ -97,7 +97,7 @@ Result<KeyRecord> ParseKeyRecord(std::string_view txt, const KeyOptions& options
     } else if (*k == "ed25519") {
       record.type = KeyType::kEd25519;
     } else {
-      return Fail(ErrorCode::kUnsupportedAlgorithm, "unknown key type k=" + std::string(*k));
+      return Fail(ErrorCode::kUnsupportedAlgorithm, "unknown key type k=" + Excerpt(*k));
     }
   }
   if (auto h = tags.Find("h")) record.hashes = SplitColons(*h);

@@ -17,14 +17,14 @@ Result<Algorithm> ParseAlgorithm(std::string_view a, const SignatureOptions& opt
     if (options.allow_rsa_sha1) return Algorithm::kRsaSha1;
     return Fail(ErrorCode::kWeakAlgorithm, "rsa-sha1 is not accepted (RFC 8301)");
   }
-  return Fail(ErrorCode::kUnsupportedAlgorithm, "unknown algorithm '" + std::string(a) + "'");
+  return Fail(ErrorCode::kUnsupportedAlgorithm, "unknown algorithm '" + Excerpt(a) + "'");
 }
 
 Result<Canonicalization> ParseOneCanon(std::string_view c) {
   if (c == "simple") return Canonicalization::kSimple;
   if (c == "relaxed") return Canonicalization::kRelaxed;
   return Fail(ErrorCode::kUnsupportedCanonicalization,
-              "unknown canonicalization '" + std::string(c) + "'");
+              "unknown canonicalization '" + Excerpt(c) + "'");
 }
 
 // RFC 6376 §3.5 c=: "header/body"; a missing body part means simple.
@@ -226,7 +226,7 @@ Result<DkimSignature> ParseSignature(std::string_view value, const SignatureOpti
   if (auto ok = CheckRequiredTags(tags); !ok) return tl::unexpected(ok.error());
   // RFC 6376 §6.1.1: v= must be 1.
   if (*tags.Find("v") != "1") {
-    return Fail(ErrorCode::kBadVersion, "incompatible version v=" + std::string(*tags.Find("v")));
+    return Fail(ErrorCode::kBadVersion, "incompatible version v=" + Excerpt(*tags.Find("v")));
   }
 
   DkimSignature sig;

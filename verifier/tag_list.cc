@@ -27,6 +27,23 @@ bool IsValueChar(char c) {
 
 }  // namespace
 
+std::string Excerpt(std::string_view input) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < input.size() && i < kMaxExcerpt; ++i) {
+    auto u = static_cast<unsigned char>(input[i]);
+    if (u >= 0x20 && u < 0x7f) {
+      out += input[i];
+    } else {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  if (input.size() > kMaxExcerpt) out += "...";
+  return out;
+}
+
 std::string_view TrimFws(std::string_view text) {
   while (!text.empty() && IsFws(text.front())) text.remove_prefix(1);
   while (!text.empty() && IsFws(text.back())) text.remove_suffix(1);
@@ -59,21 +76,21 @@ Result<TagList> TagList::Parse(std::string_view text) {
     }
     size_t eq = spec.find('=');
     if (eq == std::string_view::npos) {
-      return Fail(ErrorCode::kSyntax, "tag without '=': '" + std::string(TrimFws(spec)) + "'");
+      return Fail(ErrorCode::kSyntax, "tag without '=': '" + Excerpt(TrimFws(spec)) + "'");
     }
     std::string_view name = TrimFws(spec.substr(0, eq));
-    if (!IsTagName(name)) return Fail(ErrorCode::kSyntax, "bad tag name '" + std::string(name) + "'");
+    if (!IsTagName(name)) return Fail(ErrorCode::kSyntax, "bad tag name '" + Excerpt(name) + "'");
 
     std::string_view raw_value = spec.substr(eq + 1);
     size_t lead = 0;
     while (lead < raw_value.size() && IsFws(raw_value[lead])) ++lead;
     std::string_view value = TrimFws(raw_value);
     for (char c : value) {
-      if (!IsValueChar(c)) return Fail(ErrorCode::kSyntax, "bad character in tag '" + std::string(name) + "'");
+      if (!IsValueChar(c)) return Fail(ErrorCode::kSyntax, "bad character in tag '" + Excerpt(name) + "'");
     }
     if (list.FindTag(name) != nullptr) {
       // RFC 6376 §3.2: a duplicated tag name invalidates the entire tag-list.
-      return Fail(ErrorCode::kDuplicateTag, "duplicate tag '" + std::string(name) + "'");
+      return Fail(ErrorCode::kDuplicateTag, "duplicate tag '" + Excerpt(name) + "'");
     }
     list.tags_.push_back(Tag{name, value, spec_offset + eq + 1 + lead, spec_offset + eq});
     if (end >= text.size()) break;

@@ -113,3 +113,28 @@ TEST(TagList, StripFwsRemovesEveryFwsCharacter) { EXPECT_EQ(StripFws(" ab\r\n\tc
 
 }  // namespace
 }  // namespace kenin::verifier
+
+namespace kenin::verifier {
+namespace {
+
+// Reasons quote input; a hostile record must not make them long or put octets into the
+// Authentication-Results header.
+TEST(Excerpt, CapsLengthAndEscapesNonPrintables) {
+  EXPECT_EQ(Excerpt("abc"), "abc");
+  EXPECT_EQ(Excerpt(std::string("a\0b\xff\n", 5)), "a\\x00b\\xff\\x0a");
+  std::string long_input(1000, 'x');
+  std::string excerpt = Excerpt(long_input);
+  EXPECT_EQ(excerpt, std::string(kMaxExcerpt, 'x') + "...");
+}
+
+TEST(TagList, ReasonForGarbageIsShortAndPrintable) {
+  std::string garbage(5000, 'z');
+  garbage += std::string("\x01\x7f", 2);
+  auto parsed = TagList::Parse(garbage);
+  ASSERT_FALSE(parsed);
+  EXPECT_LT(parsed.error().detail.size(), 80u);
+  for (char c : parsed.error().detail) EXPECT_TRUE(c >= 0x20 && c < 0x7f);
+}
+
+}  // namespace
+}  // namespace kenin::verifier
