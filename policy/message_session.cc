@@ -22,6 +22,7 @@ void MessageSession::OnHeader(std::string_view name, std::string_view value) {
 }
 
 void MessageSession::OnEndOfHeaders(int64_t now) {
+  now_ = now;
   dkim_.OnEndOfHeaders(now);
   // Warm the cache for the first lookup SPF and DMARC will make at end-of-message.
   if (!envelope_.client_ip.empty()) {
@@ -43,7 +44,7 @@ SessionReport MessageSession::OnEndOfMessage() {
   dmarc_input.from_header_values = from_values_;
   for (const verifier::DkimVerdict& v : report.dkim) dmarc_input.dkim.push_back({v.ids.domain, v.result});
   if (!envelope_.client_ip.empty()) {
-    SpfRequest request{envelope_.client_ip, envelope_.helo, envelope_.mail_from, options_.authserv_id};
+    SpfRequest request{envelope_.client_ip, envelope_.helo, envelope_.mail_from, options_.authserv_id, now_};
     report.spf = CheckSpf(request, resolver_, options_.spf);
     dmarc_input.spf_domain = report.spf->domain;
     dmarc_input.spf = report.spf->result;

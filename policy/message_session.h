@@ -60,6 +60,7 @@ class MessageSession {
   Envelope envelope_;
   verifier::DkimVerifier dkim_;
   std::vector<std::string> from_values_;
+  int64_t now_ = 0;  // from OnEndOfHeaders: t= checks and the SPF %{t} macro
   std::vector<dns::AnswerFuture> prefetches_;  // kept so answers land even without a cache
 };
 
