@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 build_dir=${BUILD_DIR:-build-tsan}
 repeat=${TSAN_REPEAT:-20}
-tests=(caching_resolver_test worker_pool_test query_stats_test)
+tests=(caching_resolver_test caching_resolver_concurrency_test worker_pool_test query_stats_test)
 # halt_on_error: the first report fails the binary (exit code 66) with its stack.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
 
