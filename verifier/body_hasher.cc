@@ -17,6 +17,32 @@ namespace {
 
 bool IsWsp(char c) { return c == ' ' || c == '\t'; }
 
+// End of a run of octets that simple canonicalization passes through: up to the next CR.
+size_t SimpleRunEnd(std::string_view chunk, size_t i) {
+  size_t cr = chunk.find('\r', i + 1);
+  return cr == std::string_view::npos ? chunk.size() : cr;
+}
+
+// End of a run that relaxed canonicalization leaves as it is: content octets and single
+// SPs between them (already canonical, §3.4.4 b). It stops before a CR, a TAB, two WSP in
+// a row, or a SP at the end of the chunk (whose fate depends on what follows), so the whole
+// run is hashed in one piece instead of word by word.
+size_t RelaxedRunEnd(std::string_view chunk, size_t i) {
+  const size_t n = chunk.size();
+  size_t j = i + 1;
+  while (j < n) {
+    char c = chunk[j];
+    if (c == '\r' || c == '\t') break;
+    if (c == ' ') {
+      if (j + 1 >= n) break;
+      char next = chunk[j + 1];
+      if (next == '\r' || IsWsp(next)) break;
+    }
+    ++j;
+  }
+  return j;
+}
+
 }  // namespace
 
 BodyHasher::BodyHasher(Canonicalization canon, HashAlgorithm hash,
@@ -48,8 +74,7 @@ void BodyHasher::Update(std::string_view chunk) {
       ++i;
       continue;
     }
-    size_t j = i + 1;
-    while (j < n && chunk[j] != '\r' && !(relaxed && IsWsp(chunk[j]))) ++j;
+    size_t j = relaxed ? RelaxedRunEnd(chunk, i) : SimpleRunEnd(chunk, i);
     Content(chunk.substr(i, j - i));
     i = j;
   }
