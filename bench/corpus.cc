@@ -237,4 +237,18 @@ CorpusMessage Corpus::Make(KeyAlg alg, size_t body_bytes, uint64_t index) const 
   return message;
 }
 
+bool VerifyOnce(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
+                const CorpusMessage& message) {
+  constexpr size_t kChunkBytes = 64 * 1024;  // a milter body callback carries at most this
+  verifier::DkimVerifier verifier(options, resolver);
+  for (const verifier::HeaderField& field : message.headers) verifier.OnHeader(field.name, field.value);
+  verifier.OnEndOfHeaders(now);
+  std::string_view body = message.body;
+  for (size_t offset = 0; offset < body.size(); offset += kChunkBytes) {
+    verifier.OnBodyChunk(body.substr(offset, kChunkBytes));
+  }
+  std::vector<verifier::DkimVerdict> verdicts = verifier.OnEndOfMessage();
+  return verdicts.size() == 1 && verdicts.front().result == verifier::DkimResult::kPass;
+}
+
 }  // namespace kenin::bench

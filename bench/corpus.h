@@ -14,7 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/resolver.h"
 #include "verifier/canonicalize.h"
+#include "verifier/dkim_verifier.h"
 #include "verifier/key_record.h"
 #include "verifier/signature.h"
 
@@ -65,5 +67,10 @@ class Corpus {
   std::array<std::string, 3> records_;
   std::string zone_text_;
 };
+
+// One message through one verifier session as the milter feeds it (headers one by one, the
+// body in 64 KiB chunks), as of `now`. True when the single verdict is pass.
+bool VerifyOnce(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
+                const CorpusMessage& message);
 
 }  // namespace kenin::bench
