@@ -10,10 +10,13 @@ packages=(
   # libraries (SPEC §1)
   libssl-dev libldns-dev libexpected-dev libtsl-hopscotch-map-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libpsl-dev publicsuffix
+  libmilter-dev libtoml11-dev  # kenind: the milter library, its configuration file
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev libyaml-cpp-dev
   python3 python3-dkim python3-authres libmail-authenticationresults-perl openssl time
   ldnsutils  # ldns-testns: the real DNS server of tests/integration
+  miltertest  # the real milter client of tests/integration/milter (Lua scripts)
+  postfix swaks  # tests/e2e: a private Postfix on loopback, and the SMTP client that feeds it
 )
 
 missing=()
@@ -24,6 +27,9 @@ done
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix without a system configuration: no question, no main.cf, no system-wide Postfix
+  # started on port 25 (tests/e2e runs a private instance with its own config directory).
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# The run command (README): installs, builds, and verifies the bundled sample messages
-# against the bundled zone, printing each message's Authentication-Results. (When kenind
-# exists, this starts the daemon on its defaults instead.)
+# The run command (README): installs what is needed, builds, and starts the milter kenind
+# in the foreground on its defaults: it listens on inet:8891@127.0.0.1, asks the
+# nameservers of /etc/resolv.conf, uses this host's name as authserv-id, and logs one line
+# per message to stderr (/etc/kenin/kenind.toml is read if it exists). Extra arguments go
+# to kenind, e.g. `bash scripts/run.sh --socket inet:10025@127.0.0.1`. Stop it with Ctrl-C.
+# `bash scripts/demo.sh` verifies the bundled sample messages instead, without a daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh >/dev/null
 BUILD_DIR=build bash scripts/build.sh >/dev/null
-for message in tests/data/messages/*.eml; do
-  echo "== ${message}"
-  build/tools/kenin verify --authserv-id "${KENIN_AUTHSERV_ID:-mx.example.net}" \
-    --zone tests/data/zones/sample.zone "$message"
-done
+exec build/milter/kenind -f "$@"

@@ -7,7 +7,7 @@ namespace kenin::tools {
 
 dns::Result<std::unique_ptr<ResolverStack>> ResolverStack::Create(const ResolverFlags& flags) {
   auto stack = std::make_unique<ResolverStack>();
-  dns::CacheOptions cache;
+  dns::CacheOptions cache = flags.cache;
   if (!flags.zone_files.empty()) {
     if (!flags.servers.empty()) {
       return tl::unexpected(dns::Error{dns::ErrorCode::kTransport, "--zone and --resolver exclude each other"});

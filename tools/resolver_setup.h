@@ -1,6 +1,6 @@
 // Builds the DNS stack the `kenin` subcommands share: a backend (zone files, or the network
 // from --resolver or /etc/resolv.conf) behind one CachingResolver, so many messages in one
-// call share one cache (SPEC §6).
+// call share one cache (SPEC §6). `kenind` builds its one process-wide stack the same way.
 #pragma once
 
 #include <chrono>
@@ -18,6 +18,7 @@ struct ResolverFlags {
   std::vector<std::string> servers;     // --resolver IP[:PORT]; none: /etc/resolv.conf
   int timeout_ms = 2000;                // per attempt
   int attempts = 3;
+  dns::CacheOptions cache;  // worker_threads is ignored with zone files (answers are in memory)
 };
 
 class ResolverStack {

@@ -1,0 +1,92 @@
+// kenind's configuration (docs/configuration.md): every key the TOML file may hold, with the
+// embedded defaults that let kenind run with no file at all. Loading checks every value and
+// reports the first problem as "FILE:LINE: key: problem". A Config is a plain value; once
+// loaded it is shared read-only between threads (std::shared_ptr<const Config>).
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <map>
+#include <string>
+#include <tl/expected.hpp>
+#include <vector>
+
+#include "policy/dmarc.h"
+#include "policy/score.h"
+
+namespace kenin::milter {
+
+enum class LogTarget { kStderr, kSyslog };
+// What an internal error on one message does (SPEC §5 "never loses mail").
+enum class FailureAction { kAccept, kTempFail };
+
+struct DkimConfig {
+  int max_signatures = 8;        // SPEC §2: later signatures get permerror "too many"
+  int clock_skew_seconds = 300;  // tolerance for t= in the future and x= in the past
+  bool operator==(const DkimConfig&) const = default;
+};
+
+struct DnsConfig {
+  std::vector<std::string> resolver;  // IP[:PORT]; empty: the nameservers of /etc/resolv.conf
+  std::vector<std::string> zone;      // RFC 1035 master files instead of the network (tests, demos)
+  int timeout_ms = 2000;              // per attempt
+  int attempts = 3;
+  bool operator==(const DnsConfig&) const = default;
+};
+
+// dns::CacheOptions, in seconds (docs/dns.md).
+struct CacheConfig {
+  int capacity = 10000;
+  int min_ttl = 5;
+  int max_ttl = 86400;
+  int max_negative_ttl = 3600;  // RFC 2308 §5
+  int servfail_ttl = 5;         // RFC 2308 §7.1
+  bool serve_stale = false;     // RFC 8767
+  int max_stale = 86400;
+  bool operator==(const CacheConfig&) const = default;
+};
+
+struct ScoreConfig {
+  bool enabled = true;
+  std::string header = "X-Kenin-Score";
+  std::map<std::string, double> weights = policy::ScoreOptions{}.weights;  // "dkim=pass" -> -1
+};
+
+struct DmarcConfig {
+  policy::DmarcMode mode = policy::DmarcMode::kRfc9989;
+  std::string psl;  // Public Suffix List for rfc7489 mode; empty: Debian's
+  policy::EnforcementMode enforcement = policy::EnforcementMode::kOff;
+};
+
+struct Config {
+  std::string socket = "inet:8891@127.0.0.1";  // unix:/path | local:/path | inet[6]:PORT@HOST
+  int socket_mode = 0660;                      // unix sockets only
+  std::string user;                            // drop privileges to this user; empty: stay
+  std::string pid_file;                        // empty: none
+  std::string authserv_id;                     // empty: the host name
+  LogTarget log = LogTarget::kSyslog;          // -f forces stderr
+  std::string metrics = "127.0.0.1:9489";      // HOST:PORT or "off" (served from a later release)
+  std::vector<std::string> internal_networks;  // CIDR; their messages are not verified
+  FailureAction failure_action = FailureAction::kAccept;
+  int drain_seconds = 30;  // SIGTERM: how long open connections may take to finish
+  DkimConfig dkim;
+  DnsConfig dns;
+  CacheConfig cache;
+  ScoreConfig score;
+  DmarcConfig dmarc;
+};
+
+// "FILE:LINE: key: problem", or "key: problem" for values without a line (flags).
+struct ConfigError {
+  std::string message;
+};
+template <typename T>
+using ConfigResult = tl::expected<T, ConfigError>;
+
+// Parses and checks TOML text; `name` is the file name errors show. Keys left out keep their
+// defaults; unknown keys are errors (a typo must not silently fall back to a default).
+ConfigResult<Config> ParseConfig(std::istream& in, const std::string& name);
+// The same for a file; a file that cannot be read is an error naming it.
+ConfigResult<Config> LoadConfigFile(const std::string& path);
+
+}  // namespace kenin::milter

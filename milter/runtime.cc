@@ -1,0 +1,72 @@
+#include "milter/runtime.h"
+
+#include <unistd.h>
+
+#include <chrono>
+
+namespace kenin::milter {
+namespace {
+
+tools::ResolverFlags DnsFlags(const Config& config) {
+  tools::ResolverFlags flags;
+  flags.zone_files = config.dns.zone;
+  flags.servers = config.dns.resolver;
+  flags.timeout_ms = config.dns.timeout_ms;
+  flags.attempts = config.dns.attempts;
+  const CacheConfig& cache = config.cache;
+  flags.cache.capacity = static_cast<size_t>(cache.capacity);
+  flags.cache.min_ttl = std::chrono::seconds(cache.min_ttl);
+  flags.cache.max_ttl = std::chrono::seconds(cache.max_ttl);
+  flags.cache.max_negative_ttl = std::chrono::seconds(cache.max_negative_ttl);
+  flags.cache.servfail_ttl = std::chrono::seconds(cache.servfail_ttl);
+  flags.cache.serve_stale = cache.serve_stale;
+  flags.cache.max_stale = std::chrono::seconds(cache.max_stale);
+  return flags;
+}
+
+policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuffixList* psl) {
+  policy::SessionOptions session;
+  session.authserv_id = config.authserv_id.empty() ? HostName() : config.authserv_id;
+  session.dkim.max_signatures = static_cast<size_t>(config.dkim.max_signatures);
+  session.dkim.clock_skew_seconds = config.dkim.clock_skew_seconds;
+  session.dmarc.mode = config.dmarc.mode;
+  session.dmarc.public_suffixes = psl;
+  session.score.header_name = config.score.header;
+  session.score.weights = config.score.weights;
+  session.enforcement = config.dmarc.enforcement;
+  return session;
+}
+
+}  // namespace
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+tl::expected<std::shared_ptr<const Runtime>, std::string> BuildRuntime(
+    std::shared_ptr<const Config> config, const Runtime* previous) {
+  auto runtime = std::make_shared<Runtime>();
+  runtime->config = config;
+  if (config->dmarc.mode == policy::DmarcMode::kRfc7489) {
+    std::unique_ptr<policy::PublicSuffixList> psl =
+        config->dmarc.psl.empty() ? policy::PublicSuffixList::System()
+                                  : policy::PublicSuffixList::Load(config->dmarc.psl);
+    if (!psl) return tl::unexpected(std::string("dmarc.psl: cannot load the Public Suffix List"));
+    runtime->psl = std::move(psl);
+  }
+  runtime->session = SessionFor(*config, runtime->psl.get());
+  runtime->internal = NetworkList(config->internal_networks);
+  if (previous && previous->config->dns == config->dns &&
+      previous->config->cache == config->cache) {
+    runtime->dns = previous->dns;
+  } else {
+    auto stack = tools::ResolverStack::Create(DnsFlags(*config));
+    if (!stack) return tl::unexpected("dns: " + stack.error().detail);
+    runtime->dns = std::move(*stack);
+  }
+  return std::shared_ptr<const Runtime>(std::move(runtime));
+}
+
+}  // namespace kenin::milter
