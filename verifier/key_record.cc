@@ -11,16 +11,10 @@ namespace {
 
 constexpr size_t kEd25519KeyBytes = 32;  // RFC 8463 §4: the raw key, not SPKI
 
+// Key tag lists with empty items (a trailing ':') dropped.
 std::vector<std::string> SplitColons(std::string_view text) {
-  std::vector<std::string> items;
-  size_t pos = 0;
-  while (true) {
-    size_t colon = text.find(':', pos);
-    std::string_view item = TrimFws(text.substr(pos, colon == text.npos ? text.npos : colon - pos));
-    if (!item.empty()) items.emplace_back(item);
-    if (colon == text.npos) break;
-    pos = colon + 1;
-  }
+  std::vector<std::string> items = SplitColonList(text);
+  std::erase(items, std::string());
   return items;
 }
 

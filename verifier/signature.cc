@@ -54,19 +54,6 @@ std::optional<uint64_t> ParseDecimal(std::string_view text) {
   return value;
 }
 
-std::vector<std::string> SplitColonList(std::string_view text) {
-  std::vector<std::string> items;
-  size_t pos = 0;
-  while (true) {
-    size_t colon = text.find(':', pos);
-    std::string_view item = TrimFws(text.substr(pos, colon == std::string_view::npos ? text.npos : colon - pos));
-    items.emplace_back(item);
-    if (colon == std::string_view::npos) break;
-    pos = colon + 1;
-  }
-  return items;
-}
-
 Result<void> CheckRequiredTags(const TagList& tags) {
   // RFC 6376 §6.1.1: v, a, b, bh, d, h and s are required.
   std::string missing;

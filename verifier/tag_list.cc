@@ -50,6 +50,18 @@ std::string_view TrimFws(std::string_view text) {
   return text;
 }
 
+std::vector<std::string> SplitColonList(std::string_view text) {
+  std::vector<std::string> items;
+  size_t pos = 0;
+  while (true) {
+    size_t colon = text.find(':', pos);
+    items.emplace_back(TrimFws(text.substr(pos, colon == std::string_view::npos ? text.npos : colon - pos)));
+    if (colon == std::string_view::npos) break;
+    pos = colon + 1;
+  }
+  return items;
+}
+
 std::string StripFws(std::string_view text) {
   std::string out;
   out.reserve(text.size());

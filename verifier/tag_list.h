@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,9 @@ class TagList {
 // RFC 5322 FWS as DKIM sees it: SP, HTAB, CR and LF.
 inline bool IsFws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 std::string_view TrimFws(std::string_view text);
+// Splits a colon-separated tag value (h=, q=, key h=/s=/t=) into items with FWS trimmed;
+// empty items are kept, so callers can reject or skip them as their rule says.
+std::vector<std::string> SplitColonList(std::string_view text);
 // Removes every FWS character (for base64 values, RFC 6376 §3.5 b= and bh=).
 std::string StripFws(std::string_view text);
 
