@@ -34,6 +34,7 @@ policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuff
   session.score.header_name = config.score.header;
   session.score.weights = config.score.weights;
   session.enforcement = config.dmarc.enforcement;
+  session.prefetch_identifier_walks = true;  // a long-lived process: answers fill the cache
   return session;
 }
 

@@ -69,6 +69,16 @@ struct DmarcVerdict {
 // every distinct domain, in order; unparseable values contribute none (policy/from_domain.h).
 std::vector<std::string> FromDomains(const std::vector<std::string>& from_header_values);
 
+// The names (without "_dmarc.") an evaluation may query for TXT, known before any answer:
+// in RFC 9989 mode the tree walk targets (§4.10) from the Author Domain and from each
+// identifier that may pass (DKIM d=, the SPF domain); in RFC 7489 mode the Author Domain
+// and its Organizational Domain. A walk asks its names one after another; asking them all
+// at end-of-headers turns that into one round trip. The existence query for np= is left
+// out: whether it is needed depends on the answers. `author` and `identifiers` in any case.
+std::vector<std::string> DmarcPrefetchDomains(const std::string& author,
+                                              const std::vector<std::string>& identifiers,
+                                              const DmarcOptions& options);
+
 // Runs DMARC for one message (docs/dmarc.md). Lookups are made one after another; the tree
 // walk bounds them (RFC 9989 §4.10): at most max_tree_walk_labels names per walk, one walk
 // for the Author Domain and one per distinct passing identifier under relaxed alignment,

@@ -8,6 +8,8 @@
 // RFC 7489 §6.6.3 asks two names only, and several records at either end discovery.
 #include "policy/dmarc_discovery.h"
 
+#include <algorithm>
+
 #include "policy/public_suffix.h"
 
 namespace kenin::policy {
@@ -128,6 +130,34 @@ PolicyDiscovery DiscoverPolicy(const std::string& author, DmarcLookups& lookups,
                                const DmarcOptions& options) {
   if (options.mode == DmarcMode::kRfc7489) return DiscoverByPsl(author, lookups, orgs);
   return DiscoverByTreeWalk(author, lookups, orgs);
+}
+
+std::vector<std::string> DmarcPrefetchDomains(const std::string& author,
+                                              const std::vector<std::string>& identifiers,
+                                              const DmarcOptions& options) {
+  std::vector<std::string> domains;
+  auto add = [&domains](std::string domain) {
+    if (domain.empty()) return;
+    if (std::find(domains.begin(), domains.end(), domain) == domains.end()) {
+      domains.push_back(std::move(domain));
+    }
+  };
+  const std::string from = dns::NormalizeName(author);
+  if (options.mode == DmarcMode::kRfc7489) {
+    add(from);
+    if (options.public_suffixes != nullptr) add(options.public_suffixes->OrganizationalDomain(from));
+    return domains;  // identifiers' Organizational Domains come from the list, not DNS
+  }
+  for (std::string& target : TreeWalkTargets(from, options.max_tree_walk_labels)) {
+    add(std::move(target));
+  }
+  for (const std::string& identifier : identifiers) {
+    for (std::string& target :
+         TreeWalkTargets(dns::NormalizeName(identifier), options.max_tree_walk_labels)) {
+      add(std::move(target));
+    }
+  }
+  return domains;
 }
 
 }  // namespace kenin::policy

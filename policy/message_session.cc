@@ -1,6 +1,9 @@
 #include "policy/message_session.h"
 
+#include <algorithm>
+
 #include "policy/auth_results.h"
+#include "policy/early_task.h"
 #include "verifier/canonicalize.h"
 
 namespace kenin::policy {
@@ -11,10 +14,24 @@ std::string DomainOf(std::string_view address) {
   return verifier::ToLower(at == std::string_view::npos ? address : address.substr(at + 1));
 }
 
+// The domain check_host() starts from (RFC 7208 §2.4): MAIL FROM's, or HELO for the null sender.
+std::string SpfDomain(const Envelope& envelope) {
+  return envelope.mail_from.empty() ? verifier::ToLower(envelope.helo) : DomainOf(envelope.mail_from);
+}
+
 }  // namespace
 
-MessageSession::MessageSession(const SessionOptions& options, dns::Resolver& resolver, Envelope envelope)
-    : options_(options), resolver_(resolver), envelope_(std::move(envelope)), dkim_(options.dkim, resolver) {}
+MessageSession::MessageSession(const SessionOptions& options, dns::Resolver& resolver,
+                               Envelope envelope, BackgroundRunner background)
+    : options_(options),
+      resolver_(std::make_shared<dns::MemoResolver>(resolver)),
+      envelope_(std::move(envelope)),
+      background_(std::move(background)),
+      dkim_(options.dkim, *resolver_) {}
+
+MessageSession::~MessageSession() {
+  if (spf_) spf_->Cancel();  // an aborted message: a queued evaluation need not run
+}
 
 void MessageSession::OnHeader(std::string_view name, std::string_view value) {
   if (verifier::FieldNameEquals(name, "From")) from_values_.emplace_back(value);
@@ -24,14 +41,47 @@ void MessageSession::OnHeader(std::string_view name, std::string_view value) {
 void MessageSession::OnEndOfHeaders(int64_t now) {
   now_ = now;
   dkim_.OnEndOfHeaders(now);
-  // Warm the cache for the first lookup SPF and DMARC will make at end-of-message.
-  if (!envelope_.client_ip.empty()) {
-    std::string spf_domain = envelope_.mail_from.empty() ? envelope_.helo : DomainOf(envelope_.mail_from);
-    if (!spf_domain.empty()) prefetches_.push_back(resolver_.Lookup({spf_domain, dns::RecordType::kTxt}));
-  }
+  StartSpf();
+  PrefetchDmarc();
+}
+
+void MessageSession::StartSpf() {
+  if (envelope_.client_ip.empty()) return;
+  SpfRequest request{envelope_.client_ip, envelope_.helo, envelope_.mail_from,
+                     options_.authserv_id, now_};
+  // Copies and shared pointers only: the work may run after this session is gone.
+  spf_ = std::make_shared<EarlyTask<SpfVerdict>>(
+      [request, options = options_.spf, resolver = resolver_] {
+        return CheckSpf(request, *resolver, options);
+      });
+  if (background_ && background_([task = spf_] { task->Run(); })) return;
+  // Evaluated at end-of-message; its first lookup can start now all the same.
+  const std::string domain = SpfDomain(envelope_);
+  if (!domain.empty()) resolver_->Lookup({domain, dns::RecordType::kTxt});
+}
+
+void MessageSession::PrefetchDmarc() {
   std::vector<std::string> from_domains = FromDomains(from_values_);
-  if (from_domains.size() == 1) {
-    prefetches_.push_back(resolver_.Lookup({"_dmarc." + from_domains.front(), dns::RecordType::kTxt}));
+  if (from_domains.size() != 1) return;  // DMARC ends in permerror without asking anything
+  const std::string author = dns::NormalizeName(from_domains.front());
+  std::vector<std::string> identifiers;
+  if (options_.prefetch_identifier_walks) {
+    std::vector<std::string> candidates = dkim_.PendingSignatureDomains();
+    if (!envelope_.client_ip.empty()) candidates.push_back(SpfDomain(envelope_));
+    for (const std::string& candidate : candidates) {
+      std::string domain = dns::NormalizeName(candidate);
+      // The Author Domain needs no walk of its own (RFC 9989 §4.4: equal names align).
+      if (domain == author || std::find(identifiers.begin(), identifiers.end(), domain) !=
+                                  identifiers.end()) {
+        continue;
+      }
+      if (identifiers.size() == kMaxSpeculativeDomains) break;
+      identifiers.push_back(std::move(domain));
+    }
+  }
+  for (const std::string& domain :
+       DmarcPrefetchDomains(author, identifiers, options_.dmarc)) {
+    resolver_->Lookup({"_dmarc." + domain, dns::RecordType::kTxt});
   }
 }
 
@@ -39,17 +89,17 @@ void MessageSession::OnBodyChunk(std::string_view chunk) { dkim_.OnBodyChunk(chu
 
 SessionReport MessageSession::OnEndOfMessage() {
   SessionReport report;
+  if (!spf_) StartSpf();  // OnEndOfHeaders() was not called: a message without a header
   report.dkim = dkim_.OnEndOfMessage();
   DmarcInput dmarc_input;
   dmarc_input.from_header_values = from_values_;
   for (const verifier::DkimVerdict& v : report.dkim) dmarc_input.dkim.push_back({v.ids.domain, v.result});
-  if (!envelope_.client_ip.empty()) {
-    SpfRequest request{envelope_.client_ip, envelope_.helo, envelope_.mail_from, options_.authserv_id, now_};
-    report.spf = CheckSpf(request, resolver_, options_.spf);
+  if (spf_) {
+    report.spf = spf_->Take();
     dmarc_input.spf_domain = report.spf->domain;
     dmarc_input.spf = report.spf->result;
   }
-  report.dmarc = EvaluateDmarc(dmarc_input, resolver_, options_.dmarc);
+  report.dmarc = EvaluateDmarc(dmarc_input, *resolver_, options_.dmarc);
 
   report.resinfo = DkimResinfo(report.dkim);
   if (report.spf) report.resinfo.push_back(SpfResinfo(*report.spf));

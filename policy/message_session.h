@@ -1,17 +1,25 @@
 // Runs one message through DKIM, SPF and DMARC and renders the result (SPEC §4, STYLE §5).
 // The milter and `kenin verify` drive the same object; only the source of bytes differs.
-// Lookups that can start early start at end-of-headers (DKIM keys; the SPF record of the
-// MAIL FROM domain and the DMARC record of the From domain are prefetched into the cache),
-// so their answers arrive while the body streams. No I/O of its own; not thread-safe.
-// `resolver` must outlive the session.
+// Everything that can start before the body starts at end-of-headers, so a message waits
+// for about one DNS round trip in all, not one per lookup (SPEC §5):
+//   - the DKIM key of every signature;
+//   - every _dmarc name the DMARC evaluation may ask (DmarcPrefetchDomains);
+//   - the whole SPF evaluation, which needs only the envelope: its lookups depend on one
+//     another, so it runs on a background thread while the body streams, when one is given.
+// All lookups of a message go through one dns::MemoResolver, so none is asked twice.
+// Not thread-safe (one thread drives it); `resolver` must outlive the session, and anything
+// the background work needs beyond the session must be kept alive by `background`.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dns/memo_resolver.h"
 #include "dns/resolver.h"
 #include "policy/dmarc.h"
 #include "policy/score.h"
@@ -33,7 +41,13 @@ struct SessionOptions {
   DmarcOptions dmarc;
   ScoreOptions score;
   EnforcementMode enforcement = EnforcementMode::kOff;
+  // Also prefetch the DMARC tree walks of the signing and SPF domains, which relaxed
+  // alignment walks only when that identifier passes: speculative, so a daemon (where the
+  // answers fill the shared cache) wants it and a one-shot `kenin verify` does not.
+  // At most kMaxSpeculativeDomains domains per message.
+  bool prefetch_identifier_walks = false;
 };
+inline constexpr size_t kMaxSpeculativeDomains = 4;
 
 struct SessionReport {
   std::vector<verifier::DkimVerdict> dkim;
@@ -45,9 +59,21 @@ struct SessionReport {
   Action action = Action::kAccept;
 };
 
+// Runs a task on another thread and returns true, or returns false when it cannot (its
+// queue is full); the session then does that work itself at end-of-message.
+using BackgroundRunner = std::function<bool(std::function<void()>)>;
+
+template <typename T>
+class EarlyTask;  // policy/early_task.h
+
 class MessageSession {
  public:
-  MessageSession(const SessionOptions& options, dns::Resolver& resolver, Envelope envelope);
+  // Without `background` (the CLI) the SPF evaluation runs at end-of-message.
+  MessageSession(const SessionOptions& options, dns::Resolver& resolver, Envelope envelope,
+                 BackgroundRunner background = {});
+  ~MessageSession();
+  MessageSession(const MessageSession&) = delete;
+  MessageSession& operator=(const MessageSession&) = delete;
 
   void OnHeader(std::string_view name, std::string_view value);
   void OnEndOfHeaders(int64_t now);
@@ -55,13 +81,18 @@ class MessageSession {
   SessionReport OnEndOfMessage();
 
  private:
+  void StartSpf();
+  void PrefetchDmarc();
+
   const SessionOptions& options_;
-  dns::Resolver& resolver_;
+  // Shared with the background SPF evaluation, which may outlive an aborted session.
+  std::shared_ptr<dns::MemoResolver> resolver_;
   Envelope envelope_;
+  BackgroundRunner background_;
   verifier::DkimVerifier dkim_;
   std::vector<std::string> from_values_;
   int64_t now_ = 0;  // from OnEndOfHeaders: t= checks and the SPF %{t} macro
-  std::vector<dns::AnswerFuture> prefetches_;  // kept so answers land even without a cache
+  std::shared_ptr<EarlyTask<SpfVerdict>> spf_;  // set at end-of-headers when SPF applies
 };
 
 }  // namespace kenin::policy

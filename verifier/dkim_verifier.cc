@@ -107,6 +107,14 @@ void DkimVerifier::OnEndOfHeaders(int64_t now) {
   }
 }
 
+std::vector<std::string> DkimVerifier::PendingSignatureDomains() const {
+  std::vector<std::string> domains;
+  for (const Candidate& candidate : candidates_) {
+    if (candidate.signature) domains.push_back(candidate.signature->domain);
+  }
+  return domains;
+}
+
 size_t DkimVerifier::HasherFor(const DkimSignature& sig) {
   // One hasher per distinct (canonicalization, hash, l=): signatures that agree share it.
   for (size_t i = 0; i < hashers_.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,9 @@ class DkimVerifier {
   std::vector<DkimVerdict> OnEndOfMessage();
 
   const std::vector<HeaderField>& headers() const { return headers_; }
+  // The d= of each signature that may still pass, after OnEndOfHeaders(): what DMARC
+  // alignment may have to look at, so its lookups can start with the keys'.
+  std::vector<std::string> PendingSignatureDomains() const;
 
  private:
   struct Candidate;
