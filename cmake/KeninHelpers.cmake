@@ -1,6 +1,8 @@
 # Helpers that give every kenin target the same standard, warnings and naming.
 #   kenin_library(NAME SRCS ... DEPS ...)     -> kenin_<name>, alias kenin::<name>
 #   kenin_test(NAME SRCS ... DEPS ...)        -> GoogleTest binary registered with CTest
+#   kenin_fuzz(NAME SRCS ... DEPS ... DICT f) -> libFuzzer binary (KENIN_FUZZ), listed with its
+#                                                dictionary in fuzz/targets.tsv for scripts/fuzz.sh
 
 set(KENIN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wnon-virtual-dtor)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
@@ -46,4 +48,12 @@ function(kenin_test name)
     KENIN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
+endfunction()
+
+function(kenin_fuzz name)
+  cmake_parse_arguments(ARG "" "DICT" "SRCS;DEPS" ${ARGN})
+  kenin_executable(${name} SRCS ${ARG_SRCS} DEPS ${ARG_DEPS})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set_property(GLOBAL APPEND PROPERTY KENIN_FUZZ_TARGETS
+               "${name}\t$<TARGET_FILE:${name}>\t${CMAKE_CURRENT_SOURCE_DIR}/${ARG_DICT}")
 endfunction()

@@ -17,6 +17,11 @@ std::string RdfText(const ldns_rdf* rdf) {
 
 std::string NameOf(const ldns_rdf* rdf) { return NormalizeName(RdfText(rdf)); }
 
+std::string ShownName(std::string_view name) {
+  if (name.size() <= kMaxShownName) return std::string(name);
+  return std::string(name.substr(0, kMaxShownName)) + "...";
+}
+
 Record ToRecord(const ldns_rr* rr) {
   Record record;
   record.ttl = ldns_rr_ttl(rr);

@@ -1,7 +1,5 @@
 #include "dns/zone_resolver.h"
 
-#include <ldns/ldns.h>
-
 #include <algorithm>
 #include <memory>
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "milter/message.h"
+#include "milter/metrics_events.h"
 #include "milter/wire_text.h"
 
 // Protocol notes (libmilter, milter protocol v6):
@@ -59,7 +60,7 @@ Connection& Get(SMFICTX* ctx) {
   if (!connection) {
     connection = new Connection;
     smfi_setpriv(ctx, connection);
-    ++services->counters.active_connections;
+    if (services->metrics) services->metrics->ConnectionOpened();
   }
   return *connection;
 }
@@ -113,7 +114,7 @@ class LibmilterMta : public Mta {
 // Records an internal error: logged once per message (or connection) and counted.
 void Record(SMFICTX* ctx, Stage stage, const char* what) noexcept {
   try {
-    ++services->counters.errors[static_cast<size_t>(stage)];
+    if (services->metrics) services->metrics->CountError(StageName(stage));
     std::string error = std::string(StageName(stage)) + ": " + what;
     auto* connection = static_cast<Connection*>(smfi_getpriv(ctx));
     bool first = true;
@@ -194,7 +195,8 @@ void StartMessage(SMFICTX* ctx, Connection& connection, std::string mail_from) {
   policy::Envelope envelope{connection.client_ip, connection.helo, std::move(mail_from)};
   SetMessage(connection,
              std::make_unique<Message>(std::move(runtime), std::move(envelope),
-                                       (connection.steps & SMFIP_HDR_LEADSPC) != 0, skip));
+                                       (connection.steps & SMFIP_HDR_LEADSPC) != 0, skip,
+                                       services->background));
   if (connection.error) connection.message->MarkFailed(*connection.error);
   connection.queue_id = LibmilterMta(ctx).Macro("i").value_or("");
 }
@@ -267,11 +269,12 @@ sfsistat OnEndOfMessage(SMFICTX* ctx) {
     LibmilterMta mta(ctx);
     auto eom_start = std::chrono::steady_clock::now();
     Outcome outcome = FinishMessage(ctx, message, mta);
+    const auto eom_time = std::chrono::steady_clock::now() - eom_start;
     MessageLog log{mta.Macro("i").value_or(connection.queue_id), connection.client_ip, &outcome,
                    MillisecondsSince(eom_start), MillisecondsSince(message.started())};
     if (log.queue_id.empty()) log.queue_id = "-";
     services->logger.Log(Severity::kInfo, FormatMessageLine(log));
-    ++services->counters.messages;
+    if (services->metrics) CountOutcome(*services->metrics, outcome, eom_time);
     SetMessage(connection, nullptr);  // the next transaction on this connection starts afresh
     return ToStatus(outcome.decision);
   });
@@ -290,7 +293,7 @@ sfsistat OnClose(SMFICTX* ctx) {
     if (connection) {
       smfi_setpriv(ctx, nullptr);
       delete connection;
-      --services->counters.active_connections;
+      if (services->metrics) services->metrics->ConnectionClosed();
     }
     return SMFIS_CONTINUE;
   });

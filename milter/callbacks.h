@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "dns/worker_pool.h"
+#include "metrics/daemon_metrics.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
 
 namespace kenin::milter {
 
-// Where an internal error happened (kenin_errors_total{stage} once metrics are wired).
+// Where an internal error happened: the stage of the log line and of kenin_errors_total.
 enum class Stage {
   kNegotiate,
   kConnect,
@@ -32,10 +34,8 @@ enum class Stage {
 inline constexpr size_t kStageCount = 10;
 std::string_view StageName(Stage stage);
 
+// What the daemon's drain needs to know (the rest is counted in metrics/).
 struct Counters {
-  std::array<std::atomic<uint64_t>, kStageCount> errors{};
-  std::atomic<uint64_t> messages{0};
-  std::atomic<int64_t> active_connections{0};
   std::atomic<int64_t> messages_in_flight{0};  // MAIL FROM seen, no end or abort yet
   std::atomic<bool> draining{false};           // SIGTERM: new connections are refused
 };
@@ -45,6 +45,10 @@ struct Services {
   RuntimeHolder& runtime;
   Logger& logger;
   Counters& counters;
+  metrics::DaemonMetrics* metrics = nullptr;  // null: metrics = "off"
+  // Runs each message's SPF evaluation while its body streams (policy/message_session.h);
+  // null: SPF is evaluated at end-of-message.
+  dns::WorkerPool* background = nullptr;
 };
 
 // Registers the callbacks with libmilter (smfi_register) and makes `services` theirs.

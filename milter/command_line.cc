@@ -29,7 +29,7 @@ void AddOptions(CLI::App& app, CommandLine& flags) {
                  "authserv-id of Authentication-Results (default: host name)");
   app.add_flag("-f,--foreground", flags.foreground, "Stay in the foreground and log to stderr");
   app.add_flag("--check", flags.check_only, "Check the configuration and exit");
-  app.set_version_flag("--version", "kenind 0.1.0");
+  app.set_version_flag("--version", "kenind " KENIN_VERSION);
 }
 
 ConfigResult<Config> FlagError(const std::string& flag, const std::string& problem) {

@@ -65,7 +65,7 @@ struct Config {
   std::string pid_file;                        // empty: none
   std::string authserv_id;                     // empty: the host name
   LogTarget log = LogTarget::kSyslog;          // -f forces stderr
-  std::string metrics = "127.0.0.1:9489";      // HOST:PORT or "off" (served from a later release)
+  std::string metrics = "127.0.0.1:9489";      // GET /metrics on HOST:PORT, or "off"
   std::vector<std::string> internal_networks;  // CIDR; their messages are not verified
   FailureAction failure_action = FailureAction::kAccept;
   int drain_seconds = 30;  // SIGTERM: how long open connections may take to finish

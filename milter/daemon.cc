@@ -8,7 +8,10 @@
 #include <condition_variable>
 #include <thread>
 
+#include "metrics/metrics.h"
 #include "milter/callbacks.h"
+#include "milter/listener.h"
+#include "milter/metrics_events.h"
 #include "milter/process.h"
 #include "milter/runtime.h"
 
@@ -33,6 +36,10 @@
 namespace kenin::milter {
 namespace {
 
+// The SPF background pool (docs/milter.md "DNS overlap"): threads that mostly wait on DNS.
+constexpr size_t kBackgroundThreads = 32;
+constexpr size_t kBackgroundQueue = 1024;
+
 void Wake(int) {}  // SIGUSR1: only interrupts a system call (see STOPPING QUICKLY)
 
 sigset_t ControlSignals() {
@@ -49,8 +56,13 @@ sigset_t ControlSignals() {
 // flight keep the one they started with.
 class Reloader {
  public:
-  Reloader(const CommandLine& flags, RuntimeHolder& holder, Logger& logger)
-      : flags_(flags), holder_(holder), logger_(logger), thread_([this] { Loop(); }) {}
+  Reloader(const CommandLine& flags, RuntimeHolder& holder, Logger& logger,
+           metrics::DaemonMetrics* metrics)
+      : flags_(flags),
+        holder_(holder),
+        logger_(logger),
+        metrics_(metrics),
+        thread_([this] { Loop(); }) {}
   ~Reloader() {
     {
       std::lock_guard lock(mutex_);
@@ -82,33 +94,32 @@ class Reloader {
 
   void Reload() {
     ConfigResult<Config> config = LoadEffectiveConfig(flags_);
-    if (!config) {
-      logger_.Log(Severity::kError,
-                  "reload failed, keeping the running configuration: " + config.error().message);
-      return;
-    }
+    if (!config) return Failed(config.error().message);
     std::shared_ptr<const Runtime> current = holder_.Current();
     const Config& old = *current->config;
     if (config->socket != old.socket || config->socket_mode != old.socket_mode ||
-        config->user != old.user || config->pid_file != old.pid_file) {
+        config->user != old.user || config->pid_file != old.pid_file ||
+        config->metrics != old.metrics) {
       logger_.Log(Severity::kWarning,
-                  "socket, socket_mode, user and pid_file change only on a restart");
+                  "socket, socket_mode, user, pid_file and metrics change only on a restart");
     }
     auto runtime = BuildRuntime(std::make_shared<const Config>(std::move(*config)), current.get());
-    if (!runtime) {
-      logger_.Log(Severity::kError,
-                  "reload failed, keeping the running configuration: " + runtime.error());
-      return;
-    }
+    if (!runtime) return Failed(runtime.error());
     logger_.SetTarget((*runtime)->config->log);
     holder_.Replace(*runtime);
     logger_.Log(Severity::kInfo,
                 "configuration reloaded; authserv-id " + (*runtime)->authserv_id());
   }
 
+  void Failed(const std::string& why) {
+    logger_.Log(Severity::kError, "reload failed, keeping the running configuration: " + why);
+    if (metrics_) metrics_->CountError(kReloadStage);
+  }
+
   const CommandLine& flags_;
   RuntimeHolder& holder_;
   Logger& logger_;
+  metrics::DaemonMetrics* metrics_;  // null: metrics = "off"
   std::mutex mutex_;
   std::condition_variable wake_;
   bool pending_ = false;  // guarded by mutex_
@@ -163,12 +174,20 @@ void Drain(Counters& counters, int drain_seconds, const std::atomic<bool>& milte
   }
 }
 
-// Everything up to serving that can fail: socket, pid file, privileges, DNS.
-ProcessError Prepare(const Config& config, Services& services) {
+// Everything up to serving that can fail: sockets, pid file, privileges, DNS. The metrics
+// port is opened before privileges are dropped, like the milter socket.
+ProcessError Prepare(const Config& config, Services& services, metrics::Metrics* metrics) {
   if (!RegisterCallbacks(services)) return "libmilter refused the callbacks";
   std::string socket = config.socket;
   if (smfi_setconn(socket.data()) != MI_SUCCESS) return "socket: libmilter refused " + socket;
   if (smfi_opensocket(true) != MI_SUCCESS) return "socket: cannot listen on " + socket;
+  if (std::optional<std::string> problem = DisableNagleOnListener(socket)) {
+    services.logger.Log(Severity::kWarning, "socket: " + *problem + "; replies may stall on delayed ACKs");
+  }
+  if (metrics) {
+    if (std::optional<std::string> error = metrics->Serve(config.metrics))
+      return "metrics: " + *error;
+  }
   if (ProcessError error = SetSocketPermissions(config.socket, config.socket_mode, config.user))
     return error;
   if (!config.pid_file.empty()) {
@@ -186,7 +205,7 @@ int Serve(const CommandLine& flags, RuntimeHolder& holder, Services& services) {
   });
   bool stop_requested;
   {
-    Reloader reloader(flags, holder, services.logger);
+    Reloader reloader(flags, holder, services.logger, services.metrics);
     stop_requested = SignalLoop(reloader, milter_done, services.logger);
   }
   if (stop_requested) {
@@ -216,7 +235,17 @@ int RunDaemon(const CommandLine& flags, const Config& config) {
   RuntimeHolder holder;
   Counters counters;
   Services services{holder, logger, counters};
-  ProcessError error = Prepare(config, services);
+  // One registry for the life of the process (reloads keep it); the DNS families are read
+  // from whichever DNS stack the current configuration has.
+  std::unique_ptr<metrics::Metrics> metrics;
+  if (config.metrics != "off") {
+    metrics = std::make_unique<metrics::Metrics>(ErrorStages(), [&holder] {
+      std::shared_ptr<const Runtime> runtime = holder.Current();
+      return runtime ? runtime->dns->stats() : dns::CacheStats{};
+    });
+    services.metrics = &metrics->daemon();
+  }
+  ProcessError error = Prepare(config, services, metrics.get());
   if (!error) {
     auto runtime = BuildRuntime(std::make_shared<const Config>(config), nullptr);
     if (runtime)
@@ -230,8 +259,13 @@ int RunDaemon(const CommandLine& flags, const Config& config) {
     RemovePidFile(config.pid_file);
     return kExitFailure;
   }
-  logger.Log(Severity::kInfo,
-             "listening on " + config.socket + "; authserv-id " + holder.Current()->authserv_id());
+  std::string metrics_note = metrics ? "; metrics on " + config.metrics : "";
+  logger.Log(Severity::kInfo, "listening on " + config.socket + metrics_note + "; authserv-id " +
+                                  holder.Current()->authserv_id());
+  // SPF evaluations wait on DNS most of the time: enough threads that a slow resolver does
+  // not queue them behind one another; a full queue only moves the work to end-of-message.
+  dns::WorkerPool background(kBackgroundThreads, kBackgroundQueue);
+  services.background = &background;
   int status = Serve(flags, holder, services);
   RemovePidFile(config.pid_file);
   logger.Log(Severity::kInfo, "stopped");

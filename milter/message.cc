@@ -25,17 +25,26 @@ std::vector<int> OneTo(int count) {
 }  // namespace
 
 Message::Message(std::shared_ptr<const Runtime> runtime, policy::Envelope envelope,
-                 bool leading_space, bool skip)
+                 bool leading_space, bool skip, dns::WorkerPool* background)
     : runtime_(std::move(runtime)),
       envelope_(std::move(envelope)),
       leading_space_(leading_space),
-      skip_(skip) {}
+      skip_(skip),
+      background_(background) {}
 
 Message::~Message() = default;
 
 void Message::StartSession() {
+  policy::BackgroundRunner runner;
+  if (background_ != nullptr) {
+    // The task holds the Runtime: its resolver must live until the evaluation ends, even
+    // when the message is aborted and a reload has replaced the Runtime meanwhile.
+    runner = [pool = background_, runtime = runtime_](std::function<void()> task) {
+      return pool->TrySubmit([runtime, task = std::move(task)] { task(); });
+    };
+  }
   session_ = std::make_unique<policy::MessageSession>(runtime_->session, runtime_->dns->resolver(),
-                                                      envelope_);
+                                                      envelope_, std::move(runner));
 }
 
 void Message::OnHeader(std::string_view name, std::string_view value) {

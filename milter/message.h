@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/worker_pool.h"
 #include "milter/header_plan.h"
 #include "milter/mta.h"
 #include "milter/runtime.h"
@@ -30,8 +31,9 @@ class Message {
  public:
   // `skip`: the client is in internal_networks; nothing is verified or added.
   // `leading_space`: SMFIP_HDR_LEADSPC was negotiated (values carry the space after ':').
+  // `background`: where the SPF evaluation may run early (null: at end-of-message).
   Message(std::shared_ptr<const Runtime> runtime, policy::Envelope envelope, bool leading_space,
-          bool skip);
+          bool skip, dns::WorkerPool* background = nullptr);
   ~Message();
 
   void OnHeader(std::string_view name, std::string_view value);
@@ -63,6 +65,7 @@ class Message {
   policy::Envelope envelope_;
   bool leading_space_;
   bool skip_;
+  dns::WorkerPool* background_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::unique_ptr<policy::MessageSession> session_;  // from the first header on
   bool end_of_headers_ = false;

@@ -7,8 +7,16 @@
 namespace kenin::milter {
 namespace {
 
+// Threads of the resolver's pool: each lookup holds one until its answer, for up to
+// timeout_ms x attempts when the nameservers do not answer. A message starts about ten
+// lookups at end-of-headers (its keys, the DMARC walks, SPF), so the cache's default of 4
+// made one message wait out several rounds of timeouts in a DNS outage, past the one round
+// documented (tests/e2e/dns_down_e2e.py).
+constexpr size_t kDnsThreads = 32;
+
 tools::ResolverFlags DnsFlags(const Config& config) {
   tools::ResolverFlags flags;
+  flags.cache.worker_threads = kDnsThreads;
   flags.zone_files = config.dns.zone;
   flags.servers = config.dns.resolver;
   flags.timeout_ms = config.dns.timeout_ms;

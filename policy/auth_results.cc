@@ -26,18 +26,12 @@ bool IsAddressLike(std::string_view value) {
   return !domain.empty();
 }
 
-void AddProperty(std::string& item, std::string_view name, std::string_view value) {
-  if (value.empty()) return;
-  item += ' ';
-  item += name;
-  item += '=';
-  item += IsAddressLike(value) ? std::string(value) : QuoteIfNeeded(value);
-}
-
-// Reasons go into a quoted-string. Quoted-pairs (\" and \\) are valid RFC 5322 but real
-// parsers mishandle them (python3-authres keeps the backslashes, Mail::AuthenticationResults
-// rejects the field), and an A-R field must stay ASCII unless the path is SMTPUTF8. So a
-// reason is made plain: '"' becomes '\'', '\' becomes '/', other non-printables '?'.
+// Reasons and property values go into a quoted-string. Quoted-pairs (\" and \\) are valid
+// RFC 5322 but real parsers mishandle them (python3-authres keeps the backslashes,
+// Mail::AuthenticationResults rejects the field), and an A-R field must stay ASCII unless the
+// path is SMTPUTF8. So the text is made plain: '"' becomes '\'', '\' becomes '/', other
+// non-printables '?'. Property values come from the message too (d=, s=, i= of a signature
+// that did not parse, the From domain): a NUL or CTL there would truncate or break our field.
 std::string PlainReason(std::string_view reason) {
   std::string out;
   out.reserve(reason.size());
@@ -54,6 +48,14 @@ std::string PlainReason(std::string_view reason) {
     }
   }
   return out;
+}
+
+void AddProperty(std::string& item, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  item += ' ';
+  item += name;
+  item += '=';
+  item += IsAddressLike(value) ? std::string(value) : QuoteIfNeeded(PlainReason(value));
 }
 
 void AddReason(std::string& item, std::string_view reason) {

@@ -101,7 +101,10 @@ std::string FailReason(const DmarcInput& input, const std::string& author) {
 DmarcVerdict Apply(DmarcVerdict verdict, const DmarcInput& input, const DmarcRecord& record,
                    bool from_parent, DmarcLookups& lookups, OrgDomains& orgs,
                    const DmarcOptions& options) {
-  const std::string& author = verdict.from_domain;
+  // A copy, not a reference: `verdict` is moved into Conclude() below in the same call whose
+  // other arguments read `author`, and argument evaluation order is unspecified (clang moves
+  // first, leaving a reference empty).
+  const std::string author = verdict.from_domain;
   AlignmentOutcome alignment = EvaluateAlignment(input, author, record, orgs);
   verdict.dkim_aligned = alignment.dkim_aligned;
   verdict.spf_aligned = alignment.spf_aligned;

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <set>
 
+#include "verifier/error.h"
+
 namespace kenin::policy {
 namespace {
 
@@ -205,7 +207,10 @@ tl::expected<DmarcRecord, DmarcRecordError> ParseDmarcRecord(std::string_view te
     }
     if (!seen.insert(tag->name).second) {
       return tl::unexpected(
-          DmarcRecordError{Code::kDuplicateTag, "duplicate tag '" + std::string(tag->name) + "'"});
+          // The name is quoted through an excerpt: it is the publisher's text, up to 64 KB,
+          // and this detail becomes the reason in our Authentication-Results header.
+          DmarcRecordError{Code::kDuplicateTag,
+                           "duplicate tag '" + verifier::Excerpt(tag->name) + "'"});
     }
     ApplyTag(*tag, record);
   }

@@ -12,9 +12,14 @@
 #include <algorithm>
 
 #include "policy/dmarc.h"
+#include "verifier/error.h"
 
 namespace kenin::policy {
 namespace {
+
+// Error texts become the DMARC permerror reason: input is quoted through an excerpt, so a
+// hostile From (a 1 MB address literal, control octets) cannot make a reason long or unsafe.
+using verifier::Excerpt;
 
 enum class TokenKind { kWord, kLiteral, kSpecial };
 
@@ -109,7 +114,7 @@ tl::expected<std::string, std::string> JoinDomain(const Tokens& tokens, size_t b
   for (size_t i = begin; i < end; ++i) {
     const Token& t = tokens[i];
     if (t.kind == TokenKind::kLiteral) {
-      return Error("address literal " + t.text + "] has no domain");
+      return Error("address literal " + Excerpt(t.text + "]") + " has no domain");
     }
     if (t.kind == TokenKind::kWord && want_word) {
       domain += t.text;
@@ -184,7 +189,8 @@ struct ListParser {
       ++i;
       return {};
     }
-    tl::expected<std::string, std::string> domain = Error("unexpected '" + tokens[i].text + "'");
+    tl::expected<std::string, std::string> domain =
+        Error("unexpected '" + Excerpt(tokens[i].text) + "'");
     if (tokens[i].Is('<')) {
       domain = ReadAngleAddr(tokens, i);
     } else if (tokens[i].Is('@')) {
@@ -221,7 +227,8 @@ tl::expected<std::string, std::string> AuthorDomain(const std::vector<std::strin
   if (!domains) return Error("unparseable From: " + domains.error());
   for (const std::string& domain : *domains) {
     if (domain != domains->front()) {
-      return Error("From has several domains: " + domains->front() + ", " + domain);
+      return Error("From has several domains: " + Excerpt(domains->front()) + ", " +
+                   Excerpt(domain));
     }
   }
   return domains->front();

@@ -11,12 +11,16 @@ packages=(
   libssl-dev libldns-dev libexpected-dev libtsl-hopscotch-map-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libpsl-dev publicsuffix
   libmilter-dev libtoml11-dev  # kenind: the milter library, its configuration file
+  prometheus-cpp-dev  # metrics/: registry and the pull exposer (civetweb) of kenind
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev libyaml-cpp-dev
   python3 python3-dkim python3-authres libmail-authenticationresults-perl openssl time
+  python3-dnspython  # bench/slow_dns.py: the delaying DNS server of the overlap benchmark
   ldnsutils  # ldns-testns: the real DNS server of tests/integration
   miltertest  # the real milter client of tests/integration/milter (Lua scripts)
   postfix swaks  # tests/e2e: a private Postfix on loopback, and the SMTP client that feeds it
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: clang, libFuzzer and the sanitizer runtimes
+  prometheus  # tests: a real Prometheus scraping kenind (its own, on a free port); promtool
 )
 
 missing=()

@@ -54,6 +54,28 @@ std::optional<uint64_t> ParseDecimal(std::string_view text) {
   return value;
 }
 
+// RFC 6376 §3.5 d= (domain-name) and s= (selector): dot-separated labels of 1..63 octets,
+// 253 in all, one trailing dot tolerated. Labels are read leniently (letters, digits, '-',
+// '_', and UTF-8 octets for RFC 8616 U-labels) but nothing else: not '@', FWS, ';' or control
+// octets, which would otherwise reach the key query name and the header.d/header.s we write.
+bool IsDomainName(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return false;
+  size_t label = 0;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || u >= 0x80;
+    if (!ok || ++label > 63) return false;
+  }
+  return label > 0;
+}
+
 Result<void> CheckRequiredTags(const TagList& tags) {
   // RFC 6376 §6.1.1: v, a, b, bh, d, h and s are required.
   std::string missing;
@@ -227,6 +249,8 @@ Result<DkimSignature> ParseSignature(std::string_view value, const SignatureOpti
   sig.selector = std::string(*tags.Find("s"));
   if (sig.domain.empty()) return Fail(ErrorCode::kSyntax, "empty d=");
   if (sig.selector.empty()) return Fail(ErrorCode::kSyntax, "empty s=");
+  if (!IsDomainName(sig.domain)) return Fail(ErrorCode::kSyntax, "d= is not a domain name");
+  if (!IsDomainName(sig.selector)) return Fail(ErrorCode::kSyntax, "s= is not a selector");
   if (auto ok = ParseIdentity(tags, sig); !ok) return tl::unexpected(ok.error());
   if (auto ok = ParseHeaderList(*tags.Find("h"), sig); !ok) return tl::unexpected(ok.error());
   if (auto ok = ParseOptionalNumbers(tags, sig); !ok) return tl::unexpected(ok.error());

@@ -4,19 +4,28 @@ about each (postfix_milter_e2e.py sends them through Postfix and checks what is 
 
 Every signature has d=DOMAIN, which is also the From domain; the selector names the key, so a
 result in the Authentication-Results is matched to its signature by header.s. Each case is
-sent to <case-name@RCPT_DOMAIN>, which is how the delivered copy is found again.
+sent to <case-name@RCPT_DOMAIN>, which is how the delivered copy is found again. Also here:
+the DNS records kenind needs for them (dns_records) and how a delivered message's
+Authentication-Results are read back (split_fields, our_results).
 """
 import base64
 import email.utils
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
 
+import authres
+import authres.dmarc
 import dkim
 
 DOMAIN = "kenin-e2e.test"              # d= of every signature, and the From domain
 RCPT_DOMAIN = "rcpt.kenin-e2e.test"     # RCPT TO: <case-name@RCPT_DOMAIN> names the case
 FOREIGN_AUTHSERV_ID = "mx.elsewhere.example"
+AUTHSERV_ID = "mx.kenin-e2e.test"       # kenind's, given with --authserv-id
+ENVELOPE_DOMAIN = "mailer.example.net"  # MAIL FROM: SPF passes, but is not aligned with From
+MAIL_FROM = f"bounces@{ENVELOPE_DOMAIN}"
+HELO = "client.kenin-e2e.test"
 SIGNED = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type"]
 
 
@@ -54,6 +63,25 @@ def make_key(kenin, selector, kind):
     return key
 
 
+def make_keys(kenin):
+    """The two keys every script uses: {selector: Key}."""
+    return {"rsa2048": make_key(kenin, "rsa2048", "rsa"),
+            "ed25519": make_key(kenin, "ed25519", "ed25519")}
+
+
+def dns_records(keys):
+    """{(name, type): TXT value or None for NXDOMAIN}: everything kenind should ask for."""
+    records = {(f"{k.selector}._domainkey.{DOMAIN}.", "TXT"): k.txt for k in keys.values()}
+    records[(f"missing._domainkey.{DOMAIN}.", "TXT")] = None
+    records[(f"{ENVELOPE_DOMAIN}.", "TXT")] = "v=spf1 ip4:127.0.0.0/8 -all"
+    records[(f"_dmarc.{DOMAIN}.", "TXT")] = "v=DMARC1; p=none"
+    records[(f"{DOMAIN}.", "TXT")] = "v=spf1 -all"
+    # SPF of the HELO name, and the DMARC tree walk of the envelope domain, if either is asked.
+    for name in (f"{HELO}.", f"_dmarc.{ENVELOPE_DOMAIN}.", "_dmarc.example.net.", "_dmarc.net."):
+        records[(name, "TXT")] = None
+    return records
+
+
 # --- messages -------------------------------------------------------------------------------
 
 @dataclass
@@ -87,16 +115,16 @@ BODY = crlf(
     b"\n")
 
 
-def headers_7bit(name, canon):
+def headers_7bit(name, canon, domain=DOMAIN):
     return crlf(
-        f"From: Kenin Sender <sender@{DOMAIN}>\n"
+        f"From: Kenin Sender <sender@{domain}>\n"
         f"To: Receiver One <one@{RCPT_DOMAIN}>,\n"
         f"\tReceiver Two <two@{RCPT_DOMAIN}>,\n"
         f"    three@{RCPT_DOMAIN}\n"
         f"Subject:  A folded   subject ({canon})  \n"
         f"\t with   runs of whitespace\t\n"
         f"Date: {email.utils.formatdate()}\n"
-        f"Message-ID: <{name}.{time.time_ns()}@{DOMAIN}>\n"
+        f"Message-ID: <{name}.{time.time_ns()}@{domain}>\n"
         f"MIME-Version: 1.0\n"
         f"Content-Type: text/plain;\n"
         f"\tcharset=us-ascii\n"
@@ -128,9 +156,9 @@ def big_body():
     return b"".join(line % i for i in range(6000))
 
 
-def sign(message, key, canon, headers=SIGNED):
+def sign(message, key, canon, headers=SIGNED, domain=DOMAIN):
     header_canon, body_canon = canon.encode().split(b"/")
-    field_ = dkim.sign(message, key.selector.encode(), DOMAIN.encode(), key.dkimpy_key,
+    field_ = dkim.sign(message, key.selector.encode(), domain.encode(), key.dkimpy_key,
                        canonicalize=(header_canon, body_canon), include_headers=list(headers),
                        signature_algorithm=key.algorithm, linesep=b"\r\n")
     return field_ + message
@@ -229,3 +257,52 @@ def cases(keys, authserv_id):
     add("key-missing", sign(headers_7bit("key-missing", "relaxed/relaxed") + b"\r\n" + BODY,
                             missing, "relaxed/relaxed"), {"missing": "permerror"})
     return out
+
+
+# --- reading what was delivered ---------------------------------------------------------------
+
+def split_fields(message):
+    """[(name, raw field bytes with its folding)] of the header block; LF or CRLF input."""
+    head = re.split(rb"\r?\n\r?\n", message, maxsplit=1)[0]
+    fields = []
+    for line in re.split(rb"(?<=\n)", head + b"\n"):
+        if not line.strip(b"\r\n"):
+            continue
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1][1] += line
+        else:
+            fields.append([line.split(b":", 1)[0].strip().lower().decode("latin-1"), line])
+    return [(name, raw.rstrip(b"\r\n")) for name, raw in fields]
+
+
+def unfold(raw):
+    return re.sub(rb"\r?\n(?=[ \t])", b"", raw).decode("utf-8", "replace")
+
+
+def parse_ar(raw):
+    """python3-authres: (authserv-id, [(method, result, {ptype.property: value})])."""
+    parsed = authres.FeatureContext(authres.dmarc).parse(unfold(raw))
+    return parsed.authserv_id, [(r.method, r.result, {f"{p.type}.{p.name}": p.value
+                                                      for p in r.properties})
+                                for r in parsed.results]
+
+
+def authserv_id_of(raw):
+    value = unfold(raw).split(":", 1)[1]
+    value = re.sub(r"\([^)]*\)", " ", value)  # CFWS before the authserv-id
+    return value.split(";", 1)[0].strip().strip('"').lower()
+
+
+def our_results(message, authserv_ids=(AUTHSERV_ID,)):
+    """(number of Authentication-Results fields carrying one of `authserv_ids`, the results
+    of the first as {method: [result, ...]}, its text unfolded). Raises when python3-authres
+    cannot parse it."""
+    ids = {i.lower() for i in authserv_ids}
+    ours = [raw for name, raw in split_fields(message)
+            if name == "authentication-results" and authserv_id_of(raw) in ids]
+    if not ours:
+        return 0, {}, ""
+    results = {}
+    for method, result, _ in parse_ar(ours[0])[1]:
+        results.setdefault(method, []).append(result)
+    return len(ours), results, unfold(ours[0])

@@ -14,16 +14,28 @@ DIR/NNNN.eml (the DATA bytes, dot-unstuffed, as received) beside DIR/NNNN.json (
 Postfix's smtp-sink would be the obvious choice, but it announces no SMTPUTF8, and Postfix bounces
 a message sent with SMTPUTF8 rather than relay it to such a server ("SMTPUTF8 is required, but was
 not offered by host"), which the 8-bit cases need.
+
+Also shared by the end-to-end scripts: send_smtp (one transaction with smtplib), Kenind (the
+daemon under test, started here), and main() (arguments, root check, work directory, tally).
 """
+import argparse
 import json
 import os
+import re
+import shutil
 import signal
+import smtplib
 import socket
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import dnstest  # noqa: E402  (tests/integration: the tally)
 
 POSTFIX = "/usr/sbin/postfix"
 POSTCONF = "/usr/sbin/postconf"
@@ -126,9 +138,16 @@ class _SinkHandler(socketserver.StreamRequestHandler):
             lines.append(line[1:] if line.startswith(b".") else line)
 
 
+def local_part(rcpt):
+    """"name" of an RCPT TO argument "<name@domain> PARAMS"."""
+    m = re.match(r"<([^@>]+)@", rcpt)
+    return m[1] if m else None
+
+
 class _ThreadingServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: Postfix opens many delivery connections at once
 
 
 class CaptureSink:
@@ -177,6 +196,25 @@ class CaptureSink:
                 with open(base + ".eml", "rb") as f:
                     out.append((envelope, f.read()))
         return out
+
+    def wait_for(self, names, timeout):
+        """{name: [message bytes]} of the messages delivered to <name@...>, once every one of
+        `names` has arrived or after `timeout` seconds (then some are missing)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            delivered = {}
+            for envelope, message in self.messages():
+                for rcpt in envelope["rcpt"]:
+                    delivered.setdefault(local_part(rcpt), []).append(message)
+            if all(name in delivered for name in names) or time.monotonic() > deadline:
+                return delivered
+            time.sleep(0.2)
+
+    def strays(self, names):
+        """The envelopes of delivered messages addressed to none of <name@...> (bounces...)."""
+        names = set(names)
+        return [envelope for envelope, _ in self.messages()
+                if not any(local_part(r) in names for r in envelope["rcpt"])]
 
 
 # --- the private Postfix ----------------------------------------------------------------------
@@ -239,10 +277,12 @@ class _Watchdog:
 
 class PrivatePostfix:
     """A Postfix instance under `workdir` whose smtpd (127.0.0.1, a free port) relays every
-    message to 127.0.0.1:`relay_port`, through `milters` (e.g. "inet:127.0.0.1:PORT", or "")."""
+    message to 127.0.0.1:`relay_port`, through `milters` (e.g. "inet:127.0.0.1:PORT", or "").
+    `settings` are main.cf parameters that override the ones below."""
 
-    def __init__(self, workdir, relay_port, milters=""):
+    def __init__(self, workdir, relay_port, milters="", settings=None):
         self.workdir = workdir
+        self.settings = settings or {}
         self.config_dir = os.path.join(workdir, "postfix-etc")
         self.queue_dir = os.path.join(workdir, "postfix-spool")
         self.maillog = os.path.join(workdir, "maillog")
@@ -294,6 +334,7 @@ class PrivatePostfix:
             "delay_warning_time": "0",
             "maillog_file": self.maillog,
             "maillog_file_prefixes": self.workdir,
+            **self.settings,
         }
 
     def postconf(self, *args):
@@ -362,3 +403,243 @@ class PrivatePostfix:
 
     def log_lines_for(self, queue_id):
         return [line for line in self.log_text().splitlines() if f" {queue_id}:" in line]
+
+    def milter_warnings(self):
+        return [line for line in self.log_text().splitlines()
+                if re.search(r"milter|warning|fatal|panic|error", line, re.I)
+                and "postfix/master" not in line]
+
+
+def check_mail_path(tally, sink, postfix, names):
+    """The end of every script: nothing delivered but the messages of `names` (no bounce), and
+    no milter warning or error in Postfix's log."""
+    strays = sink.strays(names)
+    tally.check(not strays, "no bounce or stray message delivered",
+                f"{len(strays)} unexpected: {strays[:3]}")
+    warnings = postfix.milter_warnings()
+    tally.check(not warnings, "Postfix log without milter warnings or errors",
+                "\n  " + "\n  ".join(warnings[:20]))
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+QUEUED = re.compile(r"queued as ([0-9A-Za-z]+)")
+
+
+def send_smtp(port, mail_from, rcpt, message, helo, options=(), before_data=None, timeout=60):
+    """One transaction with smtplib (which dot-stuffs); `options` go on MAIL FROM (SMTPUTF8,
+    BODY=8BITMIME); `before_data()` is called between RCPT and DATA. Returns (ok, queue id,
+    what the server said)."""
+    try:
+        with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=timeout) as s:
+            s.ehlo()
+            code, resp = s.mail(mail_from, list(options))
+            if code != 250:
+                return False, None, f"MAIL FROM: {code} {resp!r}"
+            code, resp = s.rcpt(rcpt)
+            if code != 250:
+                return False, None, f"RCPT TO: {code} {resp!r}"
+            if before_data:
+                before_data()
+            code, resp = s.data(message)
+            text = resp.decode("utf-8", "replace")
+            m = QUEUED.search(text)
+            return code == 250 and m is not None, m and m[1], f"DATA: {code} {text}"
+    except (OSError, smtplib.SMTPException, threading.BrokenBarrierError) as e:
+        return False, None, f"smtplib: {e!r}"
+
+
+def established(port):
+    """How many TCP connections to 127.0.0.1:`port` are established (/proc/net/tcp)."""
+    with open("/proc/net/tcp") as f:
+        rows = [line.split() for line in f.readlines()[1:]]
+    return sum(1 for row in rows if row[1] == f"0100007F:{port:04X}" and row[3] == "01")
+
+
+def send_all_at_once(port, transactions, helo, barrier_timeout=60, timeout=60, at_barrier=None):
+    """Sends every (mail_from, rcpt, message) of `transactions` on a connection of its own, each
+    in a thread; every thread waits before DATA until all have got there, so that all the SMTP
+    sessions (and as many milter connections from smtpd) are open at the same time, and every
+    message then goes at once; `at_barrier()` runs at that moment. Returns (the results in
+    order: [(ok, queue id, what the server said, seconds from DATA to its reply)], seconds from
+    the start to the last reply)."""
+    barrier = threading.Barrier(len(transactions), action=at_barrier, timeout=barrier_timeout)
+    results = [None] * len(transactions)
+    started = time.monotonic()
+
+    def one(i, mail_from, rcpt, message):
+        data_sent = []
+
+        def at_data():
+            barrier.wait()
+            data_sent.append(time.monotonic())
+
+        ok, qid, text = send_smtp(port, mail_from, rcpt, message, helo, timeout=timeout,
+                                  before_data=at_data)
+        if not data_sent:
+            barrier.abort()  # this one cannot reach DATA: the others must not wait for it
+        results[i] = (ok, qid, text, time.monotonic() - data_sent[0] if data_sent else None)
+
+    threads = [threading.Thread(target=one, args=(i, *t), daemon=True)
+               for i, t in enumerate(transactions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(barrier_timeout + 2 * timeout)
+    results = [r or (False, None, "still running", None) for r in results]
+    return results, time.monotonic() - started
+
+
+# --- kenind -----------------------------------------------------------------------------------
+
+LOG_FIELD = re.compile(r"(\w+)=(\S*)")
+
+
+class Kenind:
+    """kenind -f on a free loopback port; stderr kept in WORKDIR/kenind.log; SIGTERM at the end.
+    Its configuration file is WORKDIR/kenind.toml, `config` (empty: the embedded defaults; an
+    empty file of our own, because /etc/kenin/kenind.toml, read when there is no -c, may exist on
+    a machine that runs kenind for real); the command line sets `dns_args` and `authserv_id`."""
+
+    def __init__(self, path, workdir, dns_args, authserv_id, config=""):
+        self.path, self.workdir, self.dns_args = path, workdir, dns_args
+        self.authserv_id = authserv_id
+        self.config_path = os.path.join(workdir, "kenind.toml")
+        self.log_path = os.path.join(workdir, "kenind.log")
+        self.write_config(config)
+        self.proc = None
+        self.port = None
+        self.exit_code = None
+
+    def supports(self, option):
+        help_text = subprocess.run([self.path, "--help"], capture_output=True, text=True,
+                                   timeout=10)
+        return option in help_text.stdout + help_text.stderr
+
+    def write_config(self, text):
+        """Replaces the configuration file (by rename: a reload never reads half of it)."""
+        with open(self.config_path + ".new", "w") as f:
+            f.write("# tests/e2e: written by mta.py; the command line sets the rest\n" + text)
+        os.replace(self.config_path + ".new", self.config_path)
+
+    def start(self):
+        extra = ["--metrics", "off"] if self.supports("--metrics") else []
+        for _ in range(5):
+            self.port = free_tcp_port()
+            argv = [self.path, "-f", "-c", self.config_path, "--socket",
+                    f"inet:{self.port}@127.0.0.1", "--authserv-id", self.authserv_id,
+                    *self.dns_args, *extra]
+            with open(self.log_path, "ab") as log:
+                log.write(("+ " + " ".join(argv) + "\n").encode())
+                log.flush()
+                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                             stderr=subprocess.STDOUT, cwd=self.workdir,
+                                             preexec_fn=die_with_parent())
+            if wait_for_listener(self.port, time.monotonic() + 15,
+                                 lambda: self.proc.poll() is None):
+                return self
+            self.stop()
+        raise RuntimeError(f"kenind did not start listening:\n{self.log_text()[-3000:]}")
+
+    @property
+    def milter(self):
+        return f"inet:127.0.0.1:{self.port}"
+
+    def reloads(self):
+        return self.log_text().count("configuration reloaded")
+
+    def reload(self, timeout=20):
+        """SIGHUP; True once the log shows one more reload than before (False: a failed
+        reload, or none within `timeout` seconds)."""
+        before = self.reloads()
+        failed = self.log_text().count("reload failed")
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if self.reloads() > before:
+                return True
+            if self.log_text().count("reload failed") > failed:
+                return False
+            time.sleep(0.01)
+        return False
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.exit_code = "killed after 15 s"
+                return
+        self.exit_code = self.proc.returncode
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def message_lines(self):
+        """{queue id: [{field: value}]} of the per-message log lines (queue=... eom_ms=...)."""
+        out = {}
+        for line in self.log_text().splitlines():
+            if " queue=" in line and "total_ms=" in line:
+                fields = dict(LOG_FIELD.findall(line))
+                out.setdefault(fields["queue"], []).append(fields)
+        return out
+
+    def check_stopped(self, tally, queue_ids):
+        """After stop(): one log line per message of `queue_ids`, and exit 0."""
+        lines = self.message_lines()
+        wrong = {qid: len(lines.get(qid, [])) for qid in queue_ids
+                 if len(lines.get(qid, [])) != 1}
+        tally.check(not wrong, "kenind logged one line per message (by queue id)",
+                    f"queue id: lines {wrong}; log tail:\n{self.log_text()[-1500:]}",
+                    note=f"{len(queue_ids)} messages")
+        tally.check(self.exit_code == 0, "kenind exits 0 on SIGTERM",
+                    f"exit {self.exit_code}; log tail:\n{self.log_text()[-1500:]}")
+
+
+# --- the scripts' main ------------------------------------------------------------------------
+
+def main(doc, run, add_arguments=None, tools=("openssl",)):
+    """Arguments (--kenin, --kenind, --ldns-testns, --keep and `add_arguments(parser)`), then
+    run(args, workdir, tally) with a fresh work directory, kept when a case failed. Returns the
+    exit code: 1 on a failure, 77 (skipped) when not root."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--kenin", required=True, help="the kenin binary (keygen)")
+    parser.add_argument("--kenind", help="the kenind binary; started here")
+    parser.add_argument("--ldns-testns", default="ldns-testns")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    if add_arguments:
+        add_arguments(parser)
+    args = parser.parse_args()
+    args.kenin = os.path.abspath(args.kenin)
+    args.kenind = args.kenind and os.path.abspath(args.kenind)
+    if os.geteuid() != 0:
+        print("SKIP: needs root (a private Postfix instance runs its daemons as user postfix)")
+        return 77
+    for tool in (POSTFIX, *tools):
+        if not shutil.which(tool):
+            print(f"FAIL {tool} not found (scripts/install-deps.sh installs it)")
+            print("0 passed, 1 failed")
+            return 1
+    for signum in (signal.SIGTERM, signal.SIGINT):  # unwind through the `with` blocks
+        signal.signal(signum, lambda n, _frame: sys.exit(128 + n))
+    workdir = tempfile.mkdtemp(prefix="kenin-e2e-")
+    tally = dnstest.Tally()
+    started = time.monotonic()
+    try:
+        run(args, workdir, tally)
+    except BaseException:  # noqa: BLE001 - counted as a failure; the servers are stopped
+        tally.check(False, "test harness", traceback.format_exc())
+    finally:
+        if args.keep or tally.failed:
+            print(f"work directory kept: {workdir} (maillog, kenind.log, delivered/)",
+                  file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"({time.monotonic() - started:.1f} s)")
+    return tally.finish()

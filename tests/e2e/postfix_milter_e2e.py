@@ -39,20 +39,11 @@ Run as root (Postfix drops privileges to user postfix) with /usr/bin/python3:
 Prints one line per case and "N passed, M failed"; exits 1 on a failure, 77 (skipped) when not
 root.
 """
-import argparse
 import os
 import re
-import shutil
-import signal
-import smtplib
 import subprocess
 import sys
-import tempfile
-import time
-import traceback
 
-import authres
-import authres.dmarc
 import dkim
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,43 +51,13 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import dnstest  # noqa: E402  (tests/integration: ldns-testns helper, Tally, kenin keygen)
 import messages  # noqa: E402
 import mta  # noqa: E402
-from messages import DOMAIN, crlf  # noqa: E402
+from messages import (AUTHSERV_ID, HELO, MAIL_FROM, authserv_id_of, crlf,  # noqa: E402
+                      dns_records, parse_ar, split_fields, unfold)
 
-AUTHSERV_ID = "mx.kenin-e2e.test"       # kenind's, given with --authserv-id
-ENVELOPE_DOMAIN = "mailer.example.net"  # MAIL FROM: SPF passes, but is not aligned with From
-MAIL_FROM = f"bounces@{ENVELOPE_DOMAIN}"
-HELO = "client.kenin-e2e.test"
 DELIVERY_WAIT = 60  # seconds, after the last message was accepted
 
 
 # --- DNS ------------------------------------------------------------------------------------
-
-def dns_records(keys):
-    """{(name, type): TXT value or None for NXDOMAIN}: everything kenind should ask for."""
-    records = {(f"{k.selector}._domainkey.{DOMAIN}.", "TXT"): k.txt for k in keys.values()}
-    records[(f"missing._domainkey.{DOMAIN}.", "TXT")] = None
-    records[(f"{ENVELOPE_DOMAIN}.", "TXT")] = "v=spf1 ip4:127.0.0.0/8 -all"
-    records[(f"_dmarc.{DOMAIN}.", "TXT")] = "v=DMARC1; p=none"
-    records[(f"{DOMAIN}.", "TXT")] = "v=spf1 -all"
-    # SPF of the HELO name, and the DMARC tree walk of the envelope domain, if either is asked.
-    for name in (f"{HELO}.", f"_dmarc.{ENVELOPE_DOMAIN}.", "_dmarc.example.net.", "_dmarc.net."):
-        records[(name, "TXT")] = None
-    return records
-
-
-def testns_datafile(records, path):
-    text = dnstest.base_entries()
-    for (name, qtype), value in records.items():
-        if value is None:
-            text += dnstest.entry(name, qtype, rcode="NXDOMAIN",
-                                  authority=[dnstest.soa(name.split(".", 1)[1] or ".")])
-        else:
-            text += dnstest.entry(name, qtype, answer=[
-                f"{name} 3600 IN TXT {dnstest.txt_strings(value, 255)}"])
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
 
 def zone_file(records, path):
     """The same records as an RFC 1035 master file, for `kenind --zone` (absent = NXDOMAIN)."""
@@ -116,9 +77,6 @@ def dkimpy_dns(records):
 
 # --- sending ----------------------------------------------------------------------------------
 
-QUEUED = re.compile(r"queued as ([0-9A-Za-z]+)")
-
-
 def send_swaks(case, port, workdir):
     """The exact bytes as DATA: CRLF, dot-stuffed, the final "." written here (swaks adds the
     CRLF after it), no token expansion (--no-data-fixup). (ok, queue id, transcript)."""
@@ -135,62 +93,11 @@ def send_swaks(case, port, workdir):
     except subprocess.TimeoutExpired:
         return False, None, "swaks timed out"
     transcript = p.stdout.decode("utf-8", "replace") + p.stderr.decode("utf-8", "replace")
-    m = QUEUED.search(transcript)
+    m = mta.QUEUED.search(transcript)
     return p.returncode == 0 and m is not None, m and m[1], transcript
 
 
-def send_smtplib(case, port):
-    """SMTPUTF8 and BODY=8BITMIME on MAIL FROM; smtplib dot-stuffs. (ok, queue id, transcript)."""
-    try:
-        with smtplib.SMTP("127.0.0.1", port, local_hostname=HELO, timeout=60) as s:
-            s.ehlo()
-            code, resp = s.mail(MAIL_FROM, ["SMTPUTF8", "BODY=8BITMIME"])
-            if code != 250:
-                return False, None, f"MAIL FROM: {code} {resp!r}"
-            code, resp = s.rcpt(case.rcpt)
-            if code != 250:
-                return False, None, f"RCPT TO: {code} {resp!r}"
-            code, resp = s.data(case.message)
-            text = resp.decode("utf-8", "replace")
-            m = QUEUED.search(text)
-            return code == 250 and m is not None, m and m[1], f"DATA: {code} {text}"
-    except (OSError, smtplib.SMTPException) as e:
-        return False, None, f"smtplib: {e!r}"
-
-
 # --- checking what was delivered --------------------------------------------------------------
-
-def split_fields(message):
-    """[(name, raw field bytes with its folding)] of the header block; LF or CRLF input."""
-    head = re.split(rb"\r?\n\r?\n", message, maxsplit=1)[0]
-    fields = []
-    for line in re.split(rb"(?<=\n)", head + b"\n"):
-        if not line.strip(b"\r\n"):
-            continue
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1][1] += line
-        else:
-            fields.append([line.split(b":", 1)[0].strip().lower().decode("latin-1"), line])
-    return [(name, raw.rstrip(b"\r\n")) for name, raw in fields]
-
-
-def unfold(raw):
-    return re.sub(rb"\r?\n(?=[ \t])", b"", raw).decode("utf-8", "replace")
-
-
-def parse_ar(raw):
-    """python3-authres: (authserv-id, [(method, result, {ptype.property: value})])."""
-    parsed = authres.FeatureContext(authres.dmarc).parse(unfold(raw))
-    return parsed.authserv_id, [(r.method, r.result, {f"{p.type}.{p.name}": p.value
-                                                      for p in r.properties})
-                                for r in parsed.results]
-
-
-def authserv_id_of(raw):
-    value = unfold(raw).split(":", 1)[1]
-    value = re.sub(r"\([^)]*\)", " ", value)  # CFWS before the authserv-id
-    return value.split(";", 1)[0].strip().strip('"').lower()
-
 
 def check_authentication_results(case, delivered, problems):
     """Appends what is wrong to `problems`; returns (our A-R unfolded, a short summary)."""
@@ -271,86 +178,22 @@ def check_with_dkimpy(case, delivered, lookup, problems):
 
 # --- the run ----------------------------------------------------------------------------------
 
-class Kenind:
-    """kenind -f on a free loopback port; stderr kept in a file; SIGTERM at the end."""
-
-    def __init__(self, path, workdir, dns_args):
-        self.path, self.workdir, self.dns_args = path, workdir, dns_args
-        self.log_path = os.path.join(workdir, "kenind.log")
-        self.proc = None
-        self.port = None
-        self.exit_code = None
-
-    def supports(self, option):
-        help_text = subprocess.run([self.path, "--help"], capture_output=True, text=True,
-                                   timeout=10)
-        return option in help_text.stdout + help_text.stderr
-
-    def start(self):
-        # An empty configuration file of our own: /etc/kenin/kenind.toml, read when there is no
-        # -c, may exist on a machine that runs kenind for real.
-        config = os.path.join(self.workdir, "kenind.toml")
-        with open(config, "w") as f:
-            f.write("# tests/e2e: the embedded defaults; the command line sets the rest\n")
-        extra = ["--metrics", "off"] if self.supports("--metrics") else []
-        for _ in range(5):
-            self.port = mta.free_tcp_port()
-            argv = [self.path, "-f", "-c", config, "--socket", f"inet:{self.port}@127.0.0.1",
-                    "--authserv-id", AUTHSERV_ID, *self.dns_args, *extra]
-            with open(self.log_path, "ab") as log:
-                log.write(("+ " + " ".join(argv) + "\n").encode())
-                log.flush()
-                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                             stderr=subprocess.STDOUT, cwd=self.workdir,
-                                             preexec_fn=mta.die_with_parent())
-            if mta.wait_for_listener(self.port, time.monotonic() + 15,
-                                     lambda: self.proc.poll() is None):
-                return self
-            self.stop()
-        raise RuntimeError(f"kenind did not start listening:\n{self.log_text()[-3000:]}")
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                self.exit_code = "killed after 15 s"
-                return
-        self.exit_code = self.proc.returncode
-
-    def log_text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-
-def milter_warnings(log_text):
-    return [line for line in log_text.splitlines()
-            if re.search(r"milter|warning|fatal|panic|error", line, re.I)
-            and "postfix/master" not in line]
-
-
 def run(args, workdir, tally):
     kenin = dnstest.Kenin(args.kenin, workdir)
-    keys = {"rsa2048": messages.make_key(kenin, "rsa2048", "rsa"),
-            "ed25519": messages.make_key(kenin, "ed25519", "ed25519")}
+    keys = messages.make_keys(kenin)
     records = dns_records(keys)
     all_cases = messages.cases(keys, AUTHSERV_ID)
     milter_mode = bool(args.kenind or args.milter)
     if not milter_mode:
         print("NOTE no --kenind or --milter: Postfix without a milter (checks the harness only)")
 
-    ns = dnstest.TestNs(testns_datafile(records, os.path.join(workdir, "testns.data")),
+    ns = dnstest.TestNs(dnstest.write_datafile(records, os.path.join(workdir, "testns.data")),
                         os.path.join(workdir, "testns.log"), args.ldns_testns)
     kenind = None
     with ns, mta.CaptureSink(os.path.join(workdir, "delivered")) as sink:
         milters = args.milter or ""
         if args.kenind:
-            kenind = Kenind(args.kenind, workdir, [])
+            kenind = mta.Kenind(args.kenind, workdir, [], AUTHSERV_ID)
             if kenind.supports("--resolver"):
                 kenind.dns_args = ["--resolver", ns.server]
                 print(f"NOTE kenind DNS: ldns-testns at {ns.server}")
@@ -358,36 +201,21 @@ def run(args, workdir, tally):
                 kenind.dns_args = ["--zone", zone_file(records, os.path.join(workdir, "keys.zone"))]
                 print("NOTE kenind has no --resolver: DNS from --zone")
             kenind.start()
-            milters = f"inet:127.0.0.1:{kenind.port}"
+            milters = kenind.milter
         try:
             with mta.PrivatePostfix(workdir, sink.port, milters) as postfix:
                 queue_ids = send_all(all_cases, postfix, workdir, tally)
-                delivered = wait_for_delivery(sink, [c for c in all_cases if c.name in queue_ids])
+                delivered = sink.wait_for(list(queue_ids), DELIVERY_WAIT)
                 for case in all_cases:
                     if case.name in queue_ids:
                         check_case(case, delivered.get(case.name, []), queue_ids[case.name],
                                    postfix, records, milter_mode, tally)
-                others = [env for env, _ in sink.messages()
-                          if not any(r.startswith(f"<{c.name}@") for c in all_cases
-                                     for r in env["rcpt"])]
-                tally.check(not others, "no bounce or stray message delivered",
-                            f"{len(others)} unexpected: {others[:3]}")
-                warnings = milter_warnings(postfix.log_text())
-                tally.check(not warnings, "Postfix log without milter warnings or errors",
-                            "\n  " + "\n  ".join(warnings[:20]))
+                mta.check_mail_path(tally, sink, postfix, [c.name for c in all_cases])
         finally:
             if kenind:
                 kenind.stop()
         if kenind:
-            log = kenind.log_text()
-            lines = log.splitlines()
-            wrong = {qid: n for qid in queue_ids.values()
-                     if (n := sum(qid in line for line in lines)) != 1}
-            tally.check(not wrong, "kenind logged one line per message (by queue id)",
-                        f"queue id: lines {wrong}; log tail:\n{log[-1500:]}",
-                        note=f"{len(queue_ids)} messages")
-            tally.check(kenind.exit_code == 0, "kenind exits 0 on SIGTERM",
-                        f"exit {kenind.exit_code}; log tail:\n{log[-1500:]}")
+            kenind.check_stopped(tally, list(queue_ids.values()))
     if milter_mode and args.kenind and kenind.dns_args[0] == "--resolver":
         known = set(records) | {(name, "TXT") for name in dnstest.DMARC_NAMES}
         known.add(("server.stop.", "TXT"))  # how dnstest.TestNs stops the server
@@ -402,7 +230,8 @@ def send_all(all_cases, postfix, workdir, tally):
     queue_ids = {}
     for case in all_cases:
         if case.smtputf8:
-            ok, qid, transcript = send_smtplib(case, postfix.port)
+            ok, qid, transcript = mta.send_smtp(postfix.port, MAIL_FROM, case.rcpt, case.message,
+                                                HELO, ["SMTPUTF8", "BODY=8BITMIME"])
         else:
             ok, qid, transcript = send_swaks(case, postfix.port, workdir)
         if ok:
@@ -411,21 +240,6 @@ def send_all(all_cases, postfix, workdir, tally):
             tally.check(False, case.name, f"not accepted by Postfix:\n{transcript[-1500:]}"
                         f"{postfix.log_tail(15)}")
     return queue_ids
-
-
-def wait_for_delivery(sink, expected):
-    """{case name: [delivered message bytes]} once every expected case arrived (bounded)."""
-    deadline = time.monotonic() + DELIVERY_WAIT
-    while True:
-        delivered = {}
-        for envelope, message in sink.messages():
-            for rcpt in envelope["rcpt"]:
-                m = re.match(r"<([^@>]+)@", rcpt)
-                if m:
-                    delivered.setdefault(m[1], []).append(message)
-        if all(c.name in delivered for c in expected) or time.monotonic() > deadline:
-            return delivered
-        time.sleep(0.1)
 
 
 def check_case(case, copies, queue_id, postfix, records, milter_mode, tally):
@@ -445,45 +259,18 @@ def check_case(case, copies, queue_id, postfix, records, milter_mode, tally):
                 ("; dkimpy agrees on the delivered copy" if dkimpy_checked else ""))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--kenin", required=True, help="the kenin binary (keygen)")
-    parser.add_argument("--kenind", help="the kenind binary; started here")
+def add_arguments(parser):
     parser.add_argument("--milter", help="a running milter instead, e.g. inet:127.0.0.1:8891")
     parser.add_argument("--authserv-id", help="the authserv-id of --milter")
-    parser.add_argument("--ldns-testns", default="ldns-testns")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = parser.parse_args()
-    args.kenin = os.path.abspath(args.kenin)
-    args.kenind = args.kenind and os.path.abspath(args.kenind)
-    if args.authserv_id:
-        global AUTHSERV_ID
-        AUTHSERV_ID = args.authserv_id
-    if os.geteuid() != 0:
-        print("SKIP: needs root (a private Postfix instance runs its daemons as user postfix)")
-        return 77
-    for tool in ("swaks", mta.POSTFIX, "openssl"):
-        if not shutil.which(tool):
-            print(f"FAIL {tool} not found (scripts/install-deps.sh installs it)")
-            print("0 passed, 1 failed")
-            return 1
-    for signum in (signal.SIGTERM, signal.SIGINT):  # unwind through the `with` blocks
-        signal.signal(signum, lambda n, _frame: sys.exit(128 + n))
-    workdir = tempfile.mkdtemp(prefix="kenin-e2e-")
-    tally = dnstest.Tally()
-    started = time.monotonic()
-    try:
+
+
+def main():
+    def run_with(args, workdir, tally):
+        if args.authserv_id:
+            global AUTHSERV_ID
+            AUTHSERV_ID = args.authserv_id
         run(args, workdir, tally)
-    except BaseException:  # noqa: BLE001 - counted as a failure; the servers are stopped
-        tally.check(False, "test harness", traceback.format_exc())
-    finally:
-        if args.keep or tally.failed:
-            print(f"work directory kept: {workdir} (maillog, kenind.log, delivered/)",
-                  file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print(f"({time.monotonic() - started:.1f} s)")
-    return tally.finish()
+    return mta.main(__doc__, run_with, add_arguments, tools=("swaks", "openssl"))
 
 
 if __name__ == "__main__":

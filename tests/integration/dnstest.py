@@ -132,6 +132,20 @@ def soa(zone, minimum=300):
     return f"{zone} 300 IN SOA ns.{zone} hostmaster.{zone} 1 3600 600 86400 {minimum}"
 
 
+def write_datafile(records, path):
+    """An ldns-testns datafile at `path` answering {(name, type): TXT value} (None: NXDOMAIN),
+    after base_entries(); returns `path`."""
+    text = base_entries()
+    for (name, qtype), value in records.items():
+        if value is None:
+            text += entry(name, qtype, rcode="NXDOMAIN", authority=[soa(name.split(".", 1)[1] or ".")])
+        else:
+            text += entry(name, qtype, answer=[f"{name} 3600 IN TXT {txt_strings(value, 255)}"])
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def _die_with_parent():
     """In the child: SIGKILL it when the script dies, even by SIGKILL (a CTest timeout)."""
     import ctypes

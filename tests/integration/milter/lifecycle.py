@@ -202,7 +202,7 @@ def background(command, directory):
 
 def daemon_mode(env):
     pid_file = os.path.join(env.data, "daemon.pid")
-    config = env.config("daemon.toml", f'pid_file = "{pid_file}"\nlog = "stderr"\n')
+    config = env.config("daemon.toml", f'pid_file = "{pid_file}"\nlog = "stderr"\nmetrics = "off"\n')
     socket_spec = f"inet:{free_port()}@127.0.0.1"
     started = time.monotonic()
     result = background([env.args.kenind, "-c", config, "--socket", socket_spec, "--zone", env.zone,

@@ -150,7 +150,7 @@ void ExpectConsistentUnderLoad(bool serve_stale) {
   if (serve_stale) {
     // Every other query of a name that has records fails, so stale answers are served.
     auto flips = std::make_shared<std::atomic<uint64_t>>(0);
-    backend.OnCall([&backend, flips, name_of](const Question& q) {
+    backend.OnCall([&backend, flips](const Question& q) {
       const std::string name = NormalizeName(q.name);
       const bool fail = flips->fetch_add(1) % 2 == 1;
       if (name.size() > 1 && std::stoul(name.substr(1)) % 4 == 0) {

@@ -53,6 +53,22 @@ TEST(AuthResults, EmptyPropertiesAreOmitted) {
             "mx; dkim=permerror reason=\"missing required tag d=\"");
 }
 
+// Found by fuzz/auth_results_fuzz and fuzz/dkim_message_fuzz: d=, s=, i=, a= of a signature
+// that did not parse are taken as written, so a TAB, a NUL or 8-bit octets went into our
+// header raw (a NUL truncates it in libmilter, dropping the spf= and dmarc= results after
+// it). Property values are made plain like reasons.
+TEST(AuthResults, PropertiesFromTheMessageArePrintableAscii) {
+  DkimVerdict v = Verdict(DkimResult::kPermError, "missing required tag b=");
+  v.ids.domain = std::string("exa\0mple.com", 12);
+  v.ids.selector = "se\tl\xff";
+  v.ids.algorithm = "rsa\"sha\\256";
+  v.ids.identity = "";
+  v.ids.b_prefix = "";
+  EXPECT_EQ(RenderAuthResults("mx", DkimResinfo(std::vector<DkimVerdict>{v})),
+            "mx; dkim=permerror reason=\"missing required tag b=\" header.d=\"exa?mple.com\" "
+            "header.s=\"se?l?\" header.a=\"rsa'sha/256\"");
+}
+
 TEST(AuthResults, QuoteIfNeededEscapesQuotesAndBackslashes) {
   EXPECT_EQ(QuoteIfNeeded("token"), "token");
   EXPECT_EQ(QuoteIfNeeded("a\"b\\c"), "\"a\\\"b\\\\c\"");

@@ -100,6 +100,18 @@ TEST(AuthorDomain, ExactlyOneFieldWithOneDomain) {
   EXPECT_EQ(AuthorDomain({"nobody"}).error(), "unparseable From: no address in mailbox");
 }
 
+// Found by fuzz/from_domain_fuzz: error texts (the DMARC permerror reason) quoted the input
+// whole, so a From with a 1 MB address literal or 8-bit domains made a reason as long and
+// not printable. Input is quoted through verifier::Excerpt (40 characters, \xNN escapes).
+TEST(AuthorDomain, ErrorsQuoteTheFieldAsAnExcerpt) {
+  const std::string literal = "[" + std::string(5000, '1') + "]";
+  EXPECT_EQ(ErrorOf("john@" + literal),
+            "address literal [" + std::string(39, '1') + "... has no domain");
+  EXPECT_EQ(ErrorOf("john " + literal), "unexpected '[" + std::string(39, '1') + "...'");
+  EXPECT_EQ(AuthorDomain({"a@b\xff.example, c@example.com"}).error(),
+            "From has several domains: b\\xff.example, example.com");
+}
+
 TEST(FromDomains, DistinctDomainsOfEveryParseableField) {
   EXPECT_EQ(FromDomains({"a@example.com", "garbage", "B <b@EXAMPLE.com>, c@example.org"}),
             (Names{"example.com", "example.org"}));

@@ -74,6 +74,15 @@ TEST(DmarcRecord, DuplicateTagMakesTheRecordInvalid) {
   EXPECT_EQ(ParseDmarcRecord("v=DMARC1; p=none; p=reject").error().detail, "duplicate tag 'p'");
 }
 
+// The detail becomes the DMARC reason in our Authentication-Results header: a publisher's
+// 64 KB tag name is quoted as an excerpt, not whole.
+TEST(DmarcRecord, DuplicateTagDetailIsBounded) {
+  const std::string name(10000, 'x');
+  auto error = ParseDmarcRecord("v=DMARC1; " + name + "=1; " + name + "=2").error();
+  EXPECT_EQ(error.code, Code::kDuplicateTag);
+  EXPECT_EQ(error.detail, "duplicate tag '" + std::string(40, 'x') + "...'");
+}
+
 TEST(DmarcRecord, BadPolicyValuesAreNotedNotGuessed) {
   DmarcRecord r = Parse("v=DMARC1; p=bogus; sp=rejectx; np=; adkim=x; psd=maybe; t=yes");
   EXPECT_FALSE(r.p);

@@ -144,6 +144,17 @@ TEST(DmarcAlignment, AnyAlignedSignatureIsEnough) {
   EXPECT_EQ(v.policy, Disposition::kReject);  // reported even on pass
 }
 
+// The reason names the author domain. Regression: Apply() read it through a reference into
+// the verdict it moves into Conclude() in the same call, so clang (which evaluates that
+// argument first) wrote "aligned with " and nothing after it.
+TEST(DmarcAlignment, FailReasonNamesTheAuthorDomain) {
+  TestResolver resolver(kAlignmentZone);
+  DmarcVerdict v =
+      EvaluateDmarc(Message("example.com", {{"other.net", DkimResult::kPass}}), resolver, {});
+  EXPECT_EQ(v.result, DmarcResult::kFail);
+  EXPECT_EQ(v.reason, "no DKIM or SPF pass aligned with example.com");
+}
+
 // --- Results without a policy ---------------------------------------------------------
 
 TEST(DmarcResult, NoRecordIsNone) {

@@ -242,6 +242,24 @@ TEST(ParseSignature, EmptyDomainOrSelectorIsRejected) {
   ExpectError(Parse(Field().Set("s", "")), ErrorCode::kSyntax, "empty s=");
 }
 
+// Found by fuzz/signature_fuzz: d= took any octets, so "d==foo@messiah.edu" made the default
+// i= "@=foo@messiah.edu", whose domain is not d=, and FWS, '@' or control octets went into
+// the key query name and header.d/header.s.
+TEST(ParseSignature, DomainAndSelectorMustBeDomainNames) {
+  const std::string long_label = "x." + std::string(64, 'a') + ".com";
+  for (std::string bad : {"=foo@example.com", "user@example.com", "exa mple.com",
+                          "example.com\r\n\tx", "a..b", ".example.com", "example.com..",
+                          long_label.c_str()}) {
+    ExpectError(Parse(Field().Set("d", bad)), ErrorCode::kSyntax, "d= is not a domain name");
+    ExpectError(Parse(Field().Set("s", bad)), ErrorCode::kSyntax, "s= is not a selector");
+  }
+  for (const char* good : {"example.com", "Sub-1.EXAMPLE.com.", "_dkim.example", "localhost",
+                           "b\xc3\xbc" "cher.example"}) {
+    EXPECT_TRUE(Parse(Field().Set("d", good))) << good;
+    EXPECT_TRUE(Parse(Field().Set("s", good))) << good;
+  }
+}
+
 TEST(ParseSignature, ValueWithoutBKeepsEverythingButTheBValue) {
   // RFC 6376 §3.7: b='s value (with the FWS before it) is hashed as empty; the rest stays.
   std::string value =
