@@ -76,7 +76,7 @@ class Reader {
     while (pos_ < text_.size()) {
       char c = text_[pos_++];
       if (c == '\\') {
-        ++pos_;
+        if (pos_ < text_.size()) ++pos_;  // a quoted-pair; a '\\' at the very end stays inside
       } else if (c == '(') {
         ++depth;
       } else if (c == ')' && --depth == 0) {

@@ -41,6 +41,21 @@ TEST(ParseAuthResults, NoResultAndVersion) {
   EXPECT_TRUE(bare->results.empty());
 }
 
+// Found by fuzz/auth_results_fuzz: a backslash ending an unterminated comment moved the
+// reader past the end, and the next word threw std::out_of_range out of a parser that
+// promises never to throw.
+TEST(ParseAuthResults, BackslashAtTheEndOfAnOpenCommentIsNotAnException) {
+  // What follows the ';' is all comment, read leniently to the end: "mx" with no result.
+  for (std::string_view value : {std::string_view(" mxo;(\nkim=qass reason=\"\0 1\\", 28),
+                                 std::string_view("mx; (\\")}) {
+    std::optional<ParsedAuthResults> parsed;
+    EXPECT_NO_THROW(parsed = ParseAuthResults(value));
+    ASSERT_TRUE(parsed);
+    EXPECT_TRUE(parsed->results.empty());
+  }
+  EXPECT_FALSE(ParseAuthservId("(\\"));
+}
+
 TEST(ParseAuthResults, MalformedValuesAreRejectedNotGuessed) {
   EXPECT_FALSE(ParseAuthResults("mx; dkim"));
   EXPECT_FALSE(ParseAuthResults("mx; dkim=pass header.d"));
