@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,9 +54,28 @@ class Socket {
   int fd_;
 };
 
+// RFC 5452 §9.2: the query id is one of the two secrets (with the source port, which the
+// kernel picks at random for each new socket) a spoofer must guess, so it comes from the
+// kernel's CSPRNG, not from a predictable generator.
 uint16_t RandomId() {
-  thread_local std::mt19937 rng(std::random_device{}());
-  return static_cast<uint16_t>(rng());
+  uint16_t id = 0;
+  if (getrandom(&id, sizeof id, 0) != static_cast<ssize_t>(sizeof id)) {
+    static std::atomic<uint16_t> fallback{static_cast<uint16_t>(std::random_device{}())};
+    id = fallback.fetch_add(40503, std::memory_order_relaxed);  // getrandom cannot fail here in practice
+  }
+  return id;
+}
+
+// The query in wire format with a fresh id: each attempt gets its own, so a late reply to an
+// earlier attempt, or a spoofed one aimed at it, does not match the next.
+std::optional<std::vector<uint8_t>> EncodeWithNewId(ldns_pkt* query) {
+  ldns_pkt_set_id(query, RandomId());
+  uint8_t* raw_wire = nullptr;
+  size_t wire_size = 0;
+  if (ldns_pkt2wire(&raw_wire, query, &wire_size) != LDNS_STATUS_OK) return std::nullopt;
+  std::vector<uint8_t> wire(raw_wire, raw_wire + wire_size);
+  std::free(raw_wire);
+  return wire;
 }
 
 int MillisLeft(SteadyClock::time_point deadline) {
@@ -191,15 +211,7 @@ Result<PktPtr> Exchange(const LdnsOptions& options, const std::string& name, Rec
   ldns_rdf* owner = ldns_dname_new_frm_str(name.empty() ? "." : name.c_str());
   if (owner == nullptr) return tl::unexpected(Error{ErrorCode::kBadReply, "not a domain name: " + name});
   PktPtr query(ldns_pkt_query_new(owner, static_cast<ldns_rr_type>(type), LDNS_RR_CLASS_IN, LDNS_RD | LDNS_AD));
-  ldns_pkt_set_id(query.get(), RandomId());
   ldns_pkt_set_edns_udp_size(query.get(), options.edns_udp_size);  // RFC 6891 OPT record
-  uint8_t* raw_wire = nullptr;
-  size_t wire_size = 0;
-  if (ldns_pkt2wire(&raw_wire, query.get(), &wire_size) != LDNS_STATUS_OK) {
-    return tl::unexpected(Error{ErrorCode::kBadReply, "cannot encode a query for " + name});
-  }
-  std::vector<uint8_t> wire(raw_wire, raw_wire + wire_size);
-  std::free(raw_wire);
 
   static std::atomic<unsigned> rotation{0};
   const unsigned first = rotation.fetch_add(1, std::memory_order_relaxed);
@@ -207,12 +219,14 @@ Result<PktPtr> Exchange(const LdnsOptions& options, const std::string& name, Rec
     const NameServer& server = options.servers[(first + static_cast<unsigned>(attempt)) % options.servers.size()];
     sockaddr_storage address;
     socklen_t length = ServerAddress(server, address);
+    std::optional<std::vector<uint8_t>> wire = EncodeWithNewId(query.get());
+    if (!wire) return tl::unexpected(Error{ErrorCode::kBadReply, "cannot encode a query for " + name});
     const auto deadline = SteadyClock::now() + options.timeout;
-    auto reply = AskUdp(address, length, query.get(), wire, deadline);
+    auto reply = AskUdp(address, length, query.get(), *wire, deadline);
     if (!reply) continue;  // silence, garbage or ICMP refused: the next attempt
     if (ldns_pkt_tc(reply->get())) {
       // RFC 7766 §5: truncated over UDP, ask the same server over TCP.
-      reply = AskTcp(address, length, query.get(), wire, SteadyClock::now() + options.timeout);
+      reply = AskTcp(address, length, query.get(), *wire, SteadyClock::now() + options.timeout);
       if (!reply) continue;
     }
     return std::move(*reply);

@@ -2,11 +2,19 @@
 // a real DNS server in tests/integration/.
 #include "dns/ldns_resolver.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <set>
+#include <thread>
+#include <vector>
 
 namespace kenin::dns {
 namespace {
@@ -80,6 +88,36 @@ TEST(LdnsResolver, UnreachableServerEndsWithinTheBound) {
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().code, ErrorCode::kTimeout);
   EXPECT_LT(elapsed, std::chrono::milliseconds(600));
+}
+
+// A server that reads every query and never answers: each attempt sends the query again, each
+// time with a new id (RFC 5452 §9.2: a reply meant for an earlier attempt must not match).
+TEST(LdnsResolver, EveryAttemptHasItsOwnQueryId) {
+  int silent = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length);
+
+  LdnsOptions options;
+  options.servers = {*ParseNameServer("127.0.0.1:" + std::to_string(ntohs(address.sin_port)))};
+  options.timeout = std::chrono::milliseconds(50);
+  options.attempts = 4;
+  std::thread ask([&options] { LdnsResolver(options).Resolve(Question{"example.com", RecordType::kTxt}); });
+  std::vector<uint16_t> ids;
+  pollfd ready{silent, POLLIN, 0};
+  while (ids.size() < 4 && poll(&ready, 1, 2000) == 1) {
+    uint8_t packet[512];
+    if (recv(silent, packet, sizeof packet, 0) >= 2) ids.push_back(static_cast<uint16_t>(packet[0] << 8 | packet[1]));
+  }
+  ask.join();
+  close(silent);
+  ASSERT_EQ(ids.size(), 4u);
+  // Random 16-bit ids: one chance clash among 4 happens ~1 run in 10,000, two ~1 in 10^8.
+  // The old behaviour (one id for every attempt) gives 1.
+  EXPECT_GE(std::set<uint16_t>(ids.begin(), ids.end()).size(), 3u);
 }
 
 }  // namespace
