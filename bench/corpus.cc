@@ -21,6 +21,16 @@
 #include "verifier/signer.h"
 
 namespace kenin::bench {
+
+size_t Pick(std::mt19937_64& rng, size_t n) { return static_cast<size_t>(rng() % n); }
+
+std::string Hex(std::mt19937_64& rng, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < digits; ++i) out += kHex[Pick(rng, 16)];
+  return out;
+}
+
 namespace {
 
 constexpr std::array<std::string_view, 64> kWords = {
@@ -39,20 +49,11 @@ constexpr std::array<std::string_view, 12> kLastNames = {
     "Archer", "Baptiste", "Chen", "Dubois", "Eriksen",  "Fonseca",
     "Garcia", "Haddad",   "Ito",  "Jensen", "Kowalski", "Lindqvist"};
 
-// Uniform-enough integer in [0, n): see the file comment for why not a distribution.
-size_t Pick(std::mt19937_64& rng, size_t n) { return static_cast<size_t>(rng() % n); }
 bool Chance(std::mt19937_64& rng, size_t one_in) { return Pick(rng, one_in) == 0; }
 
 template <size_t N>
 std::string_view PickFrom(std::mt19937_64& rng, const std::array<std::string_view, N>& items) {
   return items[Pick(rng, N)];
-}
-
-std::string Hex(std::mt19937_64& rng, int digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < digits; ++i) out += kHex[Pick(rng, 16)];
-  return out;
 }
 
 std::string TwoDigits(size_t n) {
@@ -103,14 +104,17 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-std::vector<verifier::HeaderField> SignedHeaders(std::mt19937_64& rng) {
+}  // namespace
+
+std::vector<verifier::HeaderField> MakeSignedFields(std::mt19937_64& rng,
+                                                    std::string_view author_domain) {
   std::vector<verifier::HeaderField> h;
   h.push_back({"Received", Cat({" from [10.1.", std::to_string(Pick(rng, 256)), ".",
                                 std::to_string(Pick(rng, 256)),
                                 "] (unknown)\r\n\tby submit.bench.example (Postfix) with ESMTPSA"
                                 " id ",
                                 Hex(rng, 10), ";\r\n\tThu,  1 Jan 2026 00:00:00 +0000"})});
-  h.push_back({"From", Cat({" ", Mailbox(rng, kDomain)})});
+  h.push_back({"From", Cat({" ", Mailbox(rng, author_domain)})});
   std::string to = Cat({" ", Mailbox(rng, "recipient.example")});
   for (size_t extra = Pick(rng, 4); extra > 0; --extra) {
     to += Cat({",\r\n\t", Mailbox(rng, "recipient.example")});  // one recipient a line
@@ -128,8 +132,7 @@ std::vector<verifier::HeaderField> SignedHeaders(std::mt19937_64& rng) {
   return h;
 }
 
-// Exactly `size` octets, ending in CRLF when size >= 2.
-std::string Body(std::mt19937_64& rng, size_t size) {
+std::string MakeBody(std::mt19937_64& rng, size_t size) {
   if (size < 2) return std::string(size, '.');
   std::string body;
   body.reserve(size + 128);
@@ -148,6 +151,16 @@ std::string Body(std::mt19937_64& rng, size_t size) {
   body += "\r\n";
   return body;
 }
+
+verifier::HeaderField MakeTraceField(std::mt19937_64& rng) {
+  return {
+      "Received",
+      Cat({" from submit.bench.example (submit.bench.example [192.0.2.25])\r\n"
+           "\tby mx.recipient.example (Postfix) with ESMTPS id ",
+           Hex(rng, 10), "\r\n\tfor <inbox@recipient.example>; Thu,  1 Jan 2026 00:00:01 +0000"})};
+}
+
+namespace {
 
 std::optional<verifier::PkeyPtr> KeyFor(KeyAlg alg) {
   switch (alg) {
@@ -214,8 +227,8 @@ CorpusMessage Corpus::Make(KeyAlg alg, size_t body_bytes, uint64_t index) const 
 
   CorpusMessage message;
   message.alg = alg;
-  std::vector<verifier::HeaderField> signed_part = SignedHeaders(rng);
-  message.body = Body(rng, body_bytes);
+  std::vector<verifier::HeaderField> signed_part = MakeSignedFields(rng, kDomain);
+  message.body = MakeBody(rng, body_bytes);
 
   verifier::SignRequest request;  // relaxed/relaxed, the usual header set
   request.algorithm = SigningAlgorithm(alg);
@@ -227,18 +240,24 @@ CorpusMessage Corpus::Make(KeyAlg alg, size_t body_bytes, uint64_t index) const 
   if (!signature) Die("signing failed: " + signature.error().detail);
 
   // The receiving MX prepends its own trace field above the signature.
-  message.headers.push_back(
-      {"Received", Cat({" from submit.bench.example (submit.bench.example [192.0.2.25])\r\n"
-                        "\tby mx.recipient.example (Postfix) with ESMTPS id ",
-                        Hex(rng, 10),
-                        "\r\n\tfor <inbox@recipient.example>; Thu,  1 Jan 2026 00:00:01 +0000"})});
+  message.headers.push_back(MakeTraceField(rng));
   message.headers.push_back({"DKIM-Signature", *signature});
   for (verifier::HeaderField& field : signed_part) message.headers.push_back(std::move(field));
   return message;
 }
 
-bool VerifyOnce(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
-                const CorpusMessage& message) {
+std::string CorpusMessage::text() const {
+  std::string out;
+  out.reserve(total_bytes());
+  for (const verifier::HeaderField& field : headers) {
+    out.append(field.name).append(":").append(field.value).append("\r\n");
+  }
+  out.append("\r\n").append(body);
+  return out;
+}
+
+VerifyTally Verify(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
+                   const CorpusMessage& message) {
   constexpr size_t kChunkBytes = 64 * 1024;  // a milter body callback carries at most this
   verifier::DkimVerifier verifier(options, resolver);
   for (const verifier::HeaderField& field : message.headers) verifier.OnHeader(field.name, field.value);
@@ -247,8 +266,18 @@ bool VerifyOnce(int64_t now, const verifier::VerifyOptions& options, dns::Resolv
   for (size_t offset = 0; offset < body.size(); offset += kChunkBytes) {
     verifier.OnBodyChunk(body.substr(offset, kChunkBytes));
   }
-  std::vector<verifier::DkimVerdict> verdicts = verifier.OnEndOfMessage();
-  return verdicts.size() == 1 && verdicts.front().result == verifier::DkimResult::kPass;
+  VerifyTally tally;
+  for (const verifier::DkimVerdict& verdict : verifier.OnEndOfMessage()) {
+    ++tally.signatures;
+    if (verdict.result == verifier::DkimResult::kPass) ++tally.passed;
+  }
+  return tally;
+}
+
+bool VerifyOnce(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
+                const CorpusMessage& message) {
+  VerifyTally tally = Verify(now, options, resolver, message);
+  return tally.signatures == 1 && tally.passed == 1;
 }
 
 }  // namespace kenin::bench

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +45,26 @@ struct CorpusMessage {
   // "Name:value\r\n" for every field: the header block as it crosses the wire.
   size_t header_bytes() const;
   size_t total_bytes() const { return header_bytes() + 2 + body.size(); }
+  // The message as a file holds it: the header block, the empty line, the body (CRLF).
+  std::string text() const;
 };
+
+// Uniform-enough integer in [0, n), by plain modulo: std::*_distribution draws differ between
+// standard libraries, std::mt19937_64 does not, so the corpus is the same everywhere.
+size_t Pick(std::mt19937_64& rng, size_t n);
+// `digits` lower-case hex digits.
+std::string Hex(std::mt19937_64& rng, int digits);
+
+// The pieces Corpus::Make assembles, for other corpora (bench/mix_corpus.h). Each draws from
+// `rng` in a fixed order, so the same stream gives the same text.
+// From, To (folded, 1-4 recipients), Subject, Date, Message-ID, MIME fields and a sender-side
+// Received: what an author's signature covers. From is a mailbox at `author_domain`.
+std::vector<verifier::HeaderField> MakeSignedFields(std::mt19937_64& rng,
+                                                    std::string_view author_domain);
+// A text body of exactly `size` octets, ending in CRLF when size >= 2.
+std::string MakeBody(std::mt19937_64& rng, size_t size);
+// The Received field the receiving MX puts on top.
+verifier::HeaderField MakeTraceField(std::mt19937_64& rng);
 
 class Corpus {
  public:
@@ -68,8 +88,16 @@ class Corpus {
   std::string zone_text_;
 };
 
+struct VerifyTally {
+  size_t signatures = 0;  // verdicts: one per DKIM-Signature field
+  size_t passed = 0;
+};
+
 // One message through one verifier session as the milter feeds it (headers one by one, the
-// body in 64 KiB chunks), as of `now`. True when the single verdict is pass.
+// body in 64 KiB chunks), as of `now`.
+VerifyTally Verify(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
+                   const CorpusMessage& message);
+// The same, true when the single verdict is pass.
 bool VerifyOnce(int64_t now, const verifier::VerifyOptions& options, dns::Resolver& resolver,
                 const CorpusMessage& message);
 

@@ -1,13 +1,16 @@
 #include "tools/verify_command.h"
 
-#include <chrono>
-#include <fstream>
-#include <iostream>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include <nlohmann/json.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <iostream>
 
 #include "policy/auth_results.h"
 #include "tools/message_parser.h"
+#include "tools/verify_json.h"
 
 namespace kenin::tools {
 namespace {
@@ -21,46 +24,11 @@ int64_t NowSeconds(const VerifyCommandOptions& options) {
       .count();
 }
 
-nlohmann::json DkimJson(const std::vector<verifier::DkimVerdict>& verdicts) {
-  nlohmann::json dkim = nlohmann::json::array();
-  for (const verifier::DkimVerdict& v : verdicts) {
-    dkim.push_back({{"result", verifier::ToToken(v.result)},
-                    {"domain", v.ids.domain},
-                    {"selector", v.ids.selector},
-                    {"algorithm", v.ids.algorithm},
-                    {"identity", v.ids.identity},
-                    {"key_bits", v.ids.key_bits},
-                    {"reason", v.reason},
-                    {"testing", v.key_testing},
-                    {"body_truncated", v.body_truncated}});
-  }
-  return dkim;
-}
-
-nlohmann::json ToJson(const std::string& file, const policy::SessionReport& report) {
-  nlohmann::json json = {{"file", file}, {"dkim", DkimJson(report.dkim)}};
-  if (report.spf) {
-    json["spf"] = {{"result", policy::ToToken(report.spf->result)},
-                   {"domain", report.spf->domain},
-                   {"identity", report.spf->identity},
-                   {"reason", report.spf->reason}};
-  }
-  if (report.dmarc) {
-    const policy::DmarcVerdict& d = *report.dmarc;
-    json["dmarc"] = {{"result", policy::ToToken(d.result)},
-                     {"policy", d.policy ? std::string(policy::ToToken(*d.policy)) : "none"},
-                     {"disposition", policy::ToToken(d.disposition)},
-                     {"from_domain", d.from_domain},
-                     {"reason", d.reason}};
-  }
-  json["score"] = report.score;
-  json["authentication_results"] = report.authentication_results;
-  return json;
-}
-
-}  // namespace
-
-std::optional<policy::SessionReport> VerifyStream(std::istream& in, const VerifyCommandOptions& options,
+// One message, its bytes from `read(buffer, capacity)`: the count read, 0 at the end, -1 on a
+// read error. `buffer` is scratch of at least kReadChunk octets, reused across messages.
+template <typename Read>
+std::optional<policy::SessionReport> VerifyChunks(Read read, char* buffer,
+                                                  const VerifyCommandOptions& options,
                                                   dns::Resolver& resolver) {
   const int64_t now = NowSeconds(options);
   policy::MessageSession session(options.session, resolver, options.envelope);
@@ -69,14 +37,48 @@ std::optional<policy::SessionReport> VerifyStream(std::istream& in, const Verify
       .on_end_of_headers = [&] { session.OnEndOfHeaders(now); },
       .on_body = [&](std::string_view chunk) { session.OnBodyChunk(chunk); },
   });
-  std::string buffer(kReadChunk, '\0');
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    parser.Feed(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+  for (;;) {
+    const std::ptrdiff_t n = read(buffer, kReadChunk);
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    parser.Feed(std::string_view(buffer, static_cast<size_t>(n)));
   }
-  if (in.bad()) return std::nullopt;
   parser.Finish();
   return session.OnEndOfMessage();
+}
+
+// A file read with plain read(2) into the caller's buffer: no stream object per file.
+std::optional<policy::SessionReport> VerifyFile(const std::string& path, char* buffer,
+                                                const VerifyCommandOptions& options,
+                                                dns::Resolver& resolver) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  auto report = VerifyChunks(
+      [fd](char* into, size_t capacity) -> std::ptrdiff_t {
+        for (;;) {
+          const ssize_t n = ::read(fd, into, capacity);
+          if (n >= 0 || errno != EINTR) return n;
+        }
+      },
+      buffer, options, resolver);
+  ::close(fd);
+  return report;
+}
+
+}  // namespace
+
+std::optional<policy::SessionReport> VerifyStream(std::istream& in,
+                                                  const VerifyCommandOptions& options,
+                                                  dns::Resolver& resolver) {
+  std::vector<char> buffer(kReadChunk);
+  return VerifyChunks(
+      [&in](char* into, size_t capacity) -> std::ptrdiff_t {
+        if (!in) return 0;
+        in.read(into, static_cast<std::streamsize>(capacity));
+        if (in.bad()) return -1;
+        return static_cast<std::ptrdiff_t>(in.gcount());
+      },
+      buffer.data(), options, resolver);
 }
 
 int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std::ostream& out,
@@ -84,22 +86,22 @@ int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std:
   int status = 0;
   std::vector<std::string> inputs = options.inputs;
   if (inputs.empty()) inputs.emplace_back("-");
+  std::vector<char> buffer(kReadChunk);  // one read buffer for every file
+  std::string line;                      // one output line, reused
   for (const std::string& path : inputs) {
-    std::optional<policy::SessionReport> report;
-    if (path == "-") {
-      report = VerifyStream(std::cin, options, resolver);
-    } else {
-      std::ifstream file(path, std::ios::binary);
-      if (file) report = VerifyStream(file, options, resolver);
-    }
+    std::optional<policy::SessionReport> report =
+        path == "-" ? VerifyStream(std::cin, options, resolver)
+                    : VerifyFile(path, buffer.data(), options, resolver);
     if (!report) {
       err << "kenin verify: cannot read " << path << "\n";
       status = 1;
       continue;
     }
     if (options.format == "json") {
-      // DNS data is not UTF-8 (a TXT record may hold any octet): U+FFFD, not a throw.
-      out << ToJson(path, *report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      line.clear();
+      AppendReportJson(path, *report, line);
+      line += '\n';
+      out.write(line.data(), static_cast<std::streamsize>(line.size()));
     } else {
       out << "Authentication-Results: "
           << policy::FoldAuthResults(options.session.authserv_id, report->resinfo, "\n\t") << "\n";

@@ -8,39 +8,105 @@
 // line and vanishes at the end of the line (§3.4.4 a, b). A line of WSP only is empty.
 // A CR is held in cr_pending_ until the next octet (possibly in the next chunk) shows
 // whether it ends the line; a CR or LF on its own is ordinary content.
+// The machine steps octet by octet only where the canonical form differs from the input:
+// stretches that pass through unchanged, usually many lines long, are found sixteen octets at
+// a time and hashed in one piece (RunEnd below), so text costs little more than SHA-256.
 #include "verifier/body_hasher.h"
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace kenin::verifier {
 namespace {
 
+constexpr size_t kDirectUpdateBytes = 512;
+
 bool IsWsp(char c) { return c == ' ' || c == '\t'; }
 
-// End of a run of octets that simple canonicalization passes through: up to the next CR.
-size_t SimpleRunEnd(std::string_view chunk, size_t i) {
-  size_t cr = chunk.find('\r', i + 1);
-  return cr == std::string_view::npos ? chunk.size() : cr;
+// A run is a stretch of the chunk that the canonicalization outputs exactly as it is, so it
+// is hashed in one piece. It starts with content and ends before the first "stop": for
+// simple, a CR that does not end a line the run may cross; for relaxed, also a TAB, a SP
+// followed by WSP or CR (a run to squeeze or drop, §3.4.4 a, b). A run may cross "CRLF" when
+// an octet that starts content follows (not CR, nor for relaxed WSP): the line before had
+// content, and the next one is not empty. So a run never ends with a CRLF or a SP, and after
+// Content(run) the current line has content. Deciding a stop needs the two octets after it;
+// the last two octets of a chunk are decided by LastRunEnd().
+
+// The stop test for chunk[k]. REQUIRES: k + 2 < n.
+template <bool kRelaxed>
+bool IsStop(const char* p, size_t k) {
+  const char c = p[k];
+  if (c == '\r') {
+    const bool crosses = p[k + 1] == '\n' && p[k + 2] != '\r' && !(kRelaxed && IsWsp(p[k + 2]));
+    return !crosses;
+  }
+  if (!kRelaxed) return false;
+  return c == '\t' || (c == ' ' && (IsWsp(p[k + 1]) || p[k + 1] == '\r'));
 }
 
-// End of a run that relaxed canonicalization leaves as it is: content octets and single
-// SPs between them (already canonical, §3.4.4 b). It stops before a CR, a TAB, two WSP in
-// a row, or a SP at the end of the chunk (whose fate depends on what follows), so the whole
-// run is hashed in one piece instead of word by word.
-size_t RelaxedRunEnd(std::string_view chunk, size_t i) {
-  const size_t n = chunk.size();
-  size_t j = i + 1;
-  while (j < n) {
-    char c = chunk[j];
-    if (c == '\r' || c == '\t') break;
-    if (c == ' ') {
-      if (j + 1 >= n) break;
-      char next = chunk[j + 1];
-      if (next == '\r' || IsWsp(next)) break;
+// The first stop in [i, limit), or limit. REQUIRES: limit + 2 <= n.
+template <bool kRelaxed>
+size_t NextStop(const char* p, size_t i, size_t limit) {
+#if defined(__SSE2__)
+  // Sixteen octets at a time: this scan is most of what canonicalization costs beyond SHA-256.
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i tab = _mm_set1_epi8('\t');
+  const __m128i sp = _mm_set1_epi8(' ');
+  for (; i + 16 <= limit; i += 16) {
+    const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    const __m128i x2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 2));
+    __m128i no_line_start = _mm_cmpeq_epi8(x2, cr);  // what may not follow a crossed CRLF
+    if constexpr (kRelaxed) {
+      no_line_start = _mm_or_si128(no_line_start,
+                                   _mm_or_si128(_mm_cmpeq_epi8(x2, sp), _mm_cmpeq_epi8(x2, tab)));
     }
-    ++j;
+    const __m128i crosses = _mm_andnot_si128(no_line_start, _mm_cmpeq_epi8(x1, lf));
+    __m128i stop = _mm_andnot_si128(crosses, _mm_cmpeq_epi8(x0, cr));
+    if constexpr (kRelaxed) {
+      const __m128i next_wsp_or_cr = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(x1, sp), _mm_cmpeq_epi8(x1, tab)), _mm_cmpeq_epi8(x1, cr));
+      stop = _mm_or_si128(_mm_or_si128(stop, _mm_cmpeq_epi8(x0, tab)),
+                          _mm_and_si128(_mm_cmpeq_epi8(x0, sp), next_wsp_or_cr));
+    }
+    if (const int bits = _mm_movemask_epi8(stop); bits != 0) {
+      return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+    }
   }
-  return j;
+#endif
+  for (; i < limit; ++i) {
+    if (IsStop<kRelaxed>(p, i)) return i;
+  }
+  return limit;
+}
+
+// Where a run reaching the last two octets of the chunk ends: before a CR (its LF and the
+// next line are not here yet) or, for relaxed, before WSP whose fate depends on what follows.
+template <bool kRelaxed>
+size_t LastRunEnd(std::string_view chunk, size_t k) {
+  const size_t n = chunk.size();
+  for (; k < n; ++k) {
+    const char c = chunk[k];
+    if (c == '\r' || (kRelaxed && c == '\t')) return k;
+    if (kRelaxed && c == ' ' && (k + 1 == n || IsWsp(chunk[k + 1]) || chunk[k + 1] == '\r')) {
+      return k;
+    }
+  }
+  return n;
+}
+
+// REQUIRES: chunk[i] starts content.
+template <bool kRelaxed>
+size_t RunEnd(std::string_view chunk, size_t i) {
+  const size_t n = chunk.size();
+  const size_t safe = n < 2 ? 0 : n - 2;  // stops before here are decided from the chunk
+  const size_t j = i + 1 < safe ? NextStop<kRelaxed>(chunk.data(), i + 1, safe) : safe;
+  if (j < safe) return j;
+  return LastRunEnd<kRelaxed>(chunk, std::max(i + 1, safe));
 }
 
 }  // namespace
@@ -74,7 +140,7 @@ void BodyHasher::Update(std::string_view chunk) {
       ++i;
       continue;
     }
-    size_t j = relaxed ? RelaxedRunEnd(chunk, i) : SimpleRunEnd(chunk, i);
+    size_t j = relaxed ? RunEnd<true>(chunk, i) : RunEnd<false>(chunk, i);
     Content(chunk.substr(i, j - i));
     i = j;
   }
@@ -110,7 +176,9 @@ void BodyHasher::Emit(std::string_view bytes) {
     if (start >= *limit_) return;
     bytes = bytes.substr(0, static_cast<size_t>(std::min<uint64_t>(bytes.size(), *limit_ - start)));
   }
-  if (bytes.size() >= buffer_.size()) {
+  // Long runs go to the digest straight from the chunk; short pieces are batched, since a
+  // digest update costs about as much as copying a few hundred octets.
+  if (bytes.size() >= kDirectUpdateBytes) {
     Flush();
     digest_.Update(bytes);
     return;

@@ -6,24 +6,36 @@ namespace {
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 bool IsWsp(char c) { return c == ' ' || c == '\t'; }
 
+bool IsLineBreak(char c) { return c == '\r' || c == '\n'; }
+
 // RFC 6376 §3.4.2: lower-case the name, unfold, collapse WSP runs to one SP, drop WSP at the
-// end of the value and around the colon.
+// end of the value and around the colon. Runs of other octets are appended whole.
 void AppendRelaxed(std::string_view name, std::string_view value, std::string& out) {
   while (!name.empty() && IsWsp(name.back())) name.remove_suffix(1);
-  for (char c : name) out += LowerAscii(c);
+  const size_t name_at = out.size();
+  out.append(name);
+  for (size_t k = name_at; k < out.size(); ++k) out[k] = LowerAscii(out[k]);
   out += ':';
   bool pending_space = false;
   bool started = false;
-  for (char c : value) {
-    if (c == '\r' || c == '\n') continue;  // unfolding: CRLF removed, the WSP after it kept
-    if (IsWsp(c)) {
-      pending_space = true;
+  for (size_t i = 0; i < value.size();) {
+    const char c = value[i];
+    if (IsLineBreak(c)) {  // unfolding: CRLF removed, the WSP after it kept
+      ++i;
       continue;
     }
+    if (IsWsp(c)) {
+      pending_space = true;
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < value.size() && !IsWsp(value[end]) && !IsLineBreak(value[end])) ++end;
     if (pending_space && started) out += ' ';
     pending_space = false;
     started = true;
-    out += c;
+    out.append(value.substr(i, end - i));
+    i = end;
   }
   out += "\r\n";
 }

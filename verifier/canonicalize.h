@@ -16,6 +16,11 @@ struct HeaderField {
   std::string name;
   std::string value;
 };
+// The same, borrowed: both views must outlive its use.
+struct HeaderFieldView {
+  std::string_view name;
+  std::string_view value;
+};
 
 // Appends the canonical form of `name: value` followed by CRLF to `out`.
 void AppendCanonicalHeader(Canonicalization c, std::string_view name, std::string_view value,

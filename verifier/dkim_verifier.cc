@@ -56,7 +56,7 @@ std::optional<DkimVerdict> DnsVerdict(const dns::Result<dns::Answer>& answer,
 
 struct DkimVerifier::Candidate {
   SignatureIds ids;
-  std::string field_name;  // as written in the message, for the simple header hash
+  std::string_view field_name;  // as written in the message (in header_bytes_), for simple
   std::optional<DkimSignature> signature;
   std::optional<DkimVerdict> early;  // decided before DNS and body: parse, time, limits
   size_t hasher = 0;
@@ -69,21 +69,31 @@ DkimVerifier::DkimVerifier(const VerifyOptions& options, dns::Resolver& resolver
 DkimVerifier::~DkimVerifier() = default;
 
 void DkimVerifier::OnHeader(std::string_view name, std::string_view value) {
-  headers_.push_back(HeaderField{std::string(name), std::string(value)});
+  if (header_bytes_.empty()) header_bytes_.reserve(4096);  // most headers fit: one allocation
+  header_bytes_.append(name).append(value);
+  field_sizes_.push_back({name.size(), value.size()});
 }
 
 void DkimVerifier::OnEndOfHeaders(int64_t now) {
-  for (const HeaderField& field : headers_) {
+  fields_.reserve(field_sizes_.size());
+  std::string_view bytes = header_bytes_;
+  for (const FieldSizes& sizes : field_sizes_) {
+    fields_.push_back(
+        {bytes.substr(0, sizes.name_size), bytes.substr(sizes.name_size, sizes.value_size)});
+    bytes.remove_prefix(sizes.name_size + sizes.value_size);
+  }
+  for (const HeaderFieldView& field : fields_) {
     if (!FieldNameEquals(field.name, kSignatureField)) continue;
     Candidate& candidate = candidates_.emplace_back();
     candidate.field_name = field.name;
-    candidate.ids = ExtractIds(field.value);
     if (candidates_.size() > options_.max_signatures) {
+      candidate.ids = ExtractIds(field.value);
       candidate.early = MakeVerdict(DkimResult::kPermError, "too many signatures", candidate.ids);
       continue;
     }
     auto parsed = ParseSignature(field.value, options_.signature);
     if (!parsed) {
+      candidate.ids = ExtractIds(field.value);  // best effort, for the report
       candidate.early = ToVerdict(parsed.error(), candidate.ids);
       continue;
     }
@@ -209,10 +219,10 @@ DkimVerdict DkimVerifier::Check(const Candidate& candidate, const KeyRecord& key
     }
     return verdict(DkimResult::kFail, "body hash did not verify");
   }
-  std::string data = CanonicalHeaderData(headers_, sig.signed_headers, sig.header_canon,
+  std::string data = CanonicalHeaderData(fields_, sig.signed_headers, sig.header_canon,
                                          candidate.field_name, sig.value_without_b);
   std::string digest = HashBytes(HashOf(sig.algorithm), data);
-  if (!VerifyDigest(key.key.get(), sig.algorithm, digest, sig.signature)) {
+  if (!VerifyDigest(key, sig.algorithm, digest, sig.signature)) {
     return verdict(DkimResult::kFail, "signature did not verify");
   }
   return verdict(DkimResult::kPass, "");

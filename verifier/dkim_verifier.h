@@ -32,6 +32,7 @@ class DkimVerifier {
   ~DkimVerifier();
 
   // `name` without the colon; `value` raw after the colon (leading space, folding kept).
+  // REQUIRES: OnEndOfHeaders() not called yet.
   void OnHeader(std::string_view name, std::string_view value);
   // Parses the signatures and starts their key lookups. `now` in seconds since the epoch.
   void OnEndOfHeaders(int64_t now);
@@ -40,7 +41,6 @@ class DkimVerifier {
   // One verdict per DKIM-Signature field, top of the message first. Waits for key lookups.
   std::vector<DkimVerdict> OnEndOfMessage();
 
-  const std::vector<HeaderField>& headers() const { return headers_; }
   // The d= of each signature that may still pass, after OnEndOfHeaders(): what DMARC
   // alignment may have to look at, so its lookups can start with the keys'.
   std::vector<std::string> PendingSignatureDomains() const;
@@ -54,7 +54,15 @@ class DkimVerifier {
 
   const VerifyOptions options_;  // a copy: small, and callers may pass a temporary
   dns::Resolver& resolver_;
-  std::vector<HeaderField> headers_;
+  // Every field's name and value back to back, so a field costs no allocation of its own;
+  // `fields_` views into it once the header is complete (it no longer grows then).
+  std::string header_bytes_;
+  struct FieldSizes {
+    size_t name_size;
+    size_t value_size;
+  };
+  std::vector<FieldSizes> field_sizes_;
+  std::vector<HeaderFieldView> fields_;
   std::vector<Candidate> candidates_;
   std::vector<BodyHasher> hashers_;
 };

@@ -11,6 +11,25 @@ namespace {
 
 constexpr size_t kEd25519KeyBytes = 32;  // RFC 8463 §4: the raw key, not SPKI
 
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
+
+// RFC 6376 §3.3.1: RSASSA-PKCS1-v1_5 with `md`. Null when OpenSSL cannot set it up.
+PkeyCtxPtr RsaVerifyContext(EVP_PKEY* key, const EVP_MD* md) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr), &EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1) {
+    ctx.reset();
+  }
+  return ctx;
+}
+
+bool RsaVerify(EVP_PKEY_CTX* ctx, std::string_view digest, std::string_view signature) {
+  return EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                         signature.size(), reinterpret_cast<const unsigned char*>(digest.data()),
+                         digest.size()) == 1;
+}
+
 // Key tag lists with empty items (a trailing ':') dropped.
 std::vector<std::string> SplitColons(std::string_view text) {
   std::vector<std::string> items = SplitColonList(text);
@@ -113,6 +132,10 @@ Result<KeyRecord> ParseKeyRecord(std::string_view txt, const KeyOptions& options
   record.bits = static_cast<unsigned>(EVP_PKEY_get_bits(key->get()));
   if (auto ok = CheckKeySize(record, options); !ok) return tl::unexpected(ok.error());
   record.key = std::shared_ptr<EVP_PKEY>(key->release(), PkeyDeleter{});
+  if (record.type == KeyType::kRsa) {
+    // Without it VerifyDigest() builds a context per signature: slower, not wrong.
+    record.rsa_sha256_verify = RsaVerifyContext(record.key.get(), EVP_sha256());
+  }
   return record;
 }
 
@@ -127,15 +150,19 @@ bool VerifyDigest(EVP_PKEY* key, Algorithm algorithm, std::string_view digest,
     return EVP_DigestVerify(ctx.get(), sig, signature.size(), tbs, digest.size()) == 1;
   }
   // RFC 6376 §3.3.1: RSASSA-PKCS1-v1_5 over the digest.
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key, nullptr),
-                                                                 &EVP_PKEY_CTX_free);
   const EVP_MD* md = HashOf(algorithm) == HashAlgorithm::kSha1 ? EVP_sha1() : EVP_sha256();
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1) {
-    return false;
+  PkeyCtxPtr ctx = RsaVerifyContext(key, md);
+  return ctx && RsaVerify(ctx.get(), digest, signature);
+}
+
+bool VerifyDigest(const KeyRecord& record, Algorithm algorithm, std::string_view digest,
+                  std::string_view signature) {
+  if (algorithm == Algorithm::kRsaSha256 && record.rsa_sha256_verify) {
+    // A copy per signature: a context is used by one thread; the prepared one is only read.
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_dup(record.rsa_sha256_verify.get()), &EVP_PKEY_CTX_free);
+    if (ctx) return RsaVerify(ctx.get(), digest, signature);
   }
-  return EVP_PKEY_verify(ctx.get(), sig, signature.size(), tbs, digest.size()) == 1;
+  return VerifyDigest(record.key.get(), algorithm, digest, signature);
 }
 
 }  // namespace kenin::verifier

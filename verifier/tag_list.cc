@@ -65,8 +65,13 @@ std::vector<std::string> SplitColonList(std::string_view text) {
 std::string StripFws(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    if (!IsFws(c)) out += c;
+  // Runs between FWS are appended whole: a folded b= value is a few long runs.
+  for (size_t i = 0; i < text.size();) {
+    size_t end = i;
+    while (end < text.size() && !IsFws(text[end])) ++end;
+    out.append(text.substr(i, end - i));
+    while (end < text.size() && IsFws(text[end])) ++end;
+    i = end;
   }
   return out;
 }

@@ -60,6 +60,21 @@ TEST(MessageParser, SameResultForEveryChunkSize) {
   }
 }
 
+// CRLF chunks pass through uncopied and chunks with a bare LF are rewritten: a message mixing
+// both must read the same at every chunk size.
+TEST(MessageParser, MixedLineEndingsSameResultForEveryChunkSize) {
+  const std::string message = "A: b\r\nC: d\n e\r\n\nx\r\ny\n\r\n\nz\r";
+  Parsed whole = ParseInChunks(message, message.size());
+  ASSERT_EQ(whole.headers.size(), 2u);
+  EXPECT_EQ(whole.headers[1].second, " d\r\n e");
+  EXPECT_EQ(whole.body, "x\r\ny\r\n\r\n\r\nz\r");
+  for (size_t chunk = 1; chunk < message.size(); ++chunk) {
+    Parsed split = ParseInChunks(message, chunk);
+    EXPECT_EQ(split.headers, whole.headers) << "chunk " << chunk;
+    EXPECT_EQ(split.body, whole.body) << "chunk " << chunk;
+  }
+}
+
 TEST(MessageParser, CrAndLfSplitAcrossChunksStayOneLineBreak) {
   Parsed p = ParseInChunks("A: b\r\n\r\nx\r\ny", 9);  // chunk ends right after the body's CR
   EXPECT_EQ(p.body, "x\r\ny");

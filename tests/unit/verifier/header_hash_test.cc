@@ -93,7 +93,8 @@ TEST(CanonicalHeaderData, RfcExampleHeadersUnderRelaxed) {
 }
 
 TEST(CanonicalHeaderData, SignatureFieldKeepsItsWrittenNameUnderSimple) {
-  EXPECT_EQ(CanonicalHeaderData({}, {}, kSimple, "dkim-signature", " b="), "dkim-signature: b=");
+  EXPECT_EQ(CanonicalHeaderData(std::vector<HeaderField>{}, {}, kSimple, "dkim-signature", " b="),
+            "dkim-signature: b=");
 }
 
 TEST(CanonicalHeaderData, SignatureFieldHasBValueRemoved) {

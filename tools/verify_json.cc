@@ -1,0 +1,104 @@
+#include "tools/verify_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "policy/dmarc.h"
+#include "policy/spf.h"
+
+namespace kenin::tools {
+namespace {
+
+// JSON text for a string: printable ASCII other than '"' and '\' stands for itself; anything
+// else (escapes, UTF-8, invalid octets) is left to nlohmann::json, so the rare cases read
+// exactly as they always have.
+void AppendString(std::string_view text, std::string& out) {
+  bool plain = true;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out.append(text);
+    out += '"';
+    return;
+  }
+  out += nlohmann::json(std::string(text))
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Members are written in key order, as nlohmann::json (a std::map) orders them.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectWriter() { out_ += '}'; }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  std::string& Key(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    AppendString(key, out_);
+    out_ += ':';
+    return out_;
+  }
+  void String(std::string_view key, std::string_view value) { AppendString(value, Key(key)); }
+  void Bool(std::string_view key, bool value) { Key(key) += value ? "true" : "false"; }
+  void Unsigned(std::string_view key, unsigned value) { Key(key) += std::to_string(value); }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void AppendDkim(const std::vector<verifier::DkimVerdict>& verdicts, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    const verifier::DkimVerdict& v = verdicts[i];
+    if (i > 0) out += ',';
+    ObjectWriter o(out);
+    o.String("algorithm", v.ids.algorithm);
+    o.Bool("body_truncated", v.body_truncated);
+    o.String("domain", v.ids.domain);
+    o.String("identity", v.ids.identity);
+    o.Unsigned("key_bits", v.ids.key_bits);
+    o.String("reason", v.reason);
+    o.String("result", verifier::ToToken(v.result));
+    o.String("selector", v.ids.selector);
+    o.Bool("testing", v.key_testing);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void AppendReportJson(std::string_view file, const policy::SessionReport& report,
+                      std::string& out) {
+  ObjectWriter o(out);
+  o.String("authentication_results", report.authentication_results);
+  AppendDkim(report.dkim, o.Key("dkim"));
+  if (report.dmarc) {
+    const policy::DmarcVerdict& d = *report.dmarc;
+    ObjectWriter dmarc(o.Key("dmarc"));
+    dmarc.String("disposition", policy::ToToken(d.disposition));
+    dmarc.String("from_domain", d.from_domain);
+    dmarc.String("policy", d.policy ? policy::ToToken(*d.policy) : "none");
+    dmarc.String("reason", d.reason);
+    dmarc.String("result", policy::ToToken(d.result));
+  }
+  o.String("file", file);
+  // Doubles as nlohmann::json prints them (shortest round trip, "-3.0" for integral values).
+  o.Key("score") += nlohmann::json(report.score).dump();
+  if (report.spf) {
+    ObjectWriter spf(o.Key("spf"));
+    spf.String("domain", report.spf->domain);
+    spf.String("identity", report.spf->identity);
+    spf.String("reason", report.spf->reason);
+    spf.String("result", policy::ToToken(report.spf->result));
+  }
+}
+
+}  // namespace kenin::tools
