@@ -64,4 +64,20 @@ std::optional<std::string> DisableNagleOnListener(const std::string& socket_spec
   return std::nullopt;
 }
 
+int TcpConnection(int fd) {
+  if (fd < 0) return -1;
+  int type = 0;
+  socklen_t size = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) != 0 || type != SOCK_STREAM) return -1;
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+  return address.ss_family == AF_INET || address.ss_family == AF_INET6 ? fd : -1;
+}
+
+void AckNow(int fd) {
+  int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
+
 }  // namespace kenin::milter

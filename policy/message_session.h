@@ -5,7 +5,9 @@
 //   - the DKIM key of every signature;
 //   - every _dmarc name the DMARC evaluation may ask (DmarcPrefetchDomains);
 //   - the whole SPF evaluation, which needs only the envelope: its lookups depend on one
-//     another, so it runs on a background thread while the body streams, when one is given.
+//     another, so it runs on a background thread while the body streams, when one is given;
+//     but first it is tried at once on the answers already there (the cache), which settles
+//     it without a thread hand-over whenever no lookup would wait.
 // All lookups of a message go through one dns::MemoResolver, so none is asked twice.
 // Not thread-safe (one thread drives it); `resolver` must outlive the session, and anything
 // the background work needs beyond the session must be kept alive by `background`.

@@ -16,9 +16,12 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev libyaml-cpp-dev
   python3 python3-dkim python3-authres libmail-authenticationresults-perl openssl time
   python3-dnspython  # bench/slow_dns.py: the delaying DNS server of the overlap benchmark
+  libopendkim-dev  # bench/opendkim_harness: libopendkim in process, beside kenin (docs/performance.md)
   ldnsutils  # ldns-testns: the real DNS server of tests/integration
   miltertest  # the real milter client of tests/integration/milter (Lua scripts)
   postfix swaks  # tests/e2e: a private Postfix on loopback, and the SMTP client that feeds it
+  opendkim opendmarc  # bench/load: the milters kenind is measured against (not run as services)
+  iproute2 util-linux  # bench/load: ip and unshare, for its network namespace
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: clang, libFuzzer and the sanitizer runtimes
   prometheus  # tests: a real Prometheus scraping kenind (its own, on a free port); promtool
 )
@@ -36,6 +39,18 @@ if ((${#missing[@]})); then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # bench/load runs opendkim and opendmarc itself, with configurations of its own; Debian
+  # enables and starts their system services on install. Stop and disable those installed
+  # just now (never one an operator had before).
+  for service in opendkim opendmarc; do
+    [[ " ${missing[*]} " == *" $service "* ]] || continue
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now "$service" >/dev/null 2>&1 || true
+    else
+      service "$service" stop >/dev/null 2>&1 || true
+      update-rc.d "$service" disable >/dev/null 2>&1 || true
+    fi
+  done
 else
   echo "install-deps: all ${#packages[@]} packages present"
 fi

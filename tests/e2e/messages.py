@@ -48,11 +48,11 @@ class Key:
         return b"ed25519-sha256" if self.kind == "ed25519" else b"rsa-sha256"
 
 
-def make_key(kenin, selector, kind):
+def make_key(kenin, selector, kind, bits=2048):
     """`kenin keygen`, and the private key in the form dkimpy takes: PKCS#1 PEM for RSA, the
     base64 of the 32-byte seed for Ed25519 (the last 32 octets of its PKCS#8 DER)."""
     key = Key(selector, kind)
-    key.pem, key.txt, _ = kenin.keygen(selector, DOMAIN, kind=kind, bits=2048)
+    key.pem, key.txt, _ = kenin.keygen(selector, DOMAIN, kind=kind, bits=bits)
     if kind == "rsa":
         key.dkimpy_key = subprocess.run(["openssl", "pkey", "-in", key.pem, "-traditional"],
                                         check=True, capture_output=True).stdout

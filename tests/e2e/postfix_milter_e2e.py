@@ -216,6 +216,7 @@ def run(args, workdir, tally):
                 kenind.stop()
         if kenind:
             kenind.check_stopped(tally, list(queue_ids.values()))
+            check_no_stall(kenind, tally)
     if milter_mode and args.kenind and kenind.dns_args[0] == "--resolver":
         known = set(records) | {(name, "TXT") for name in dnstest.DMARC_NAMES}
         known.add(("server.stop.", "TXT"))  # how dnstest.TestNs stops the server
@@ -223,6 +224,18 @@ def run(args, workdir, tally):
                           if (q[2], q[3]) not in known})
         tally.check(not unknown, "every DNS query of kenind had an answer",
                     f"no entry (so no answer) for: {unknown}")
+
+
+def check_no_stall(kenind, tally):
+    """No message waits for a delayed ACK on kenind's inet socket (issue 7, milter/listener.h).
+    Between MAIL FROM and the end of the message Postfix sends what kenind does not answer in
+    small writes, with Nagle on; when kenind's kernel held its ACKs back, every message took
+    40 ms or more (the delayed-ACK timer) instead of a few."""
+    times = sorted(int(lines[0]["total_ms"]) for lines in kenind.message_lines().values())
+    median = times[len(times) // 2] if times else None
+    tally.check(median is not None and median < 38, "no delayed-ACK stall on the inet socket",
+                f"median total_ms {median} (a stall makes it 40 or more): {times}",
+                note=f"median total_ms {median}")
 
 
 def send_all(all_cases, postfix, workdir, tally):

@@ -1,5 +1,6 @@
 // DisableNagleOnListener (milter/listener.h): connections accepted from the milter's listening
-// socket have TCP_NODELAY set, found by port among the process's descriptors.
+// socket have TCP_NODELAY set, found by port among the process's descriptors. TcpConnection and
+// AckNow: which connections get their ACKs sent at once.
 #include "milter/listener.h"
 
 #include <arpa/inet.h>
@@ -7,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace kenin::milter {
@@ -76,6 +78,40 @@ TEST(Listener, NoListenerOnThePortIsReported) {
   std::optional<std::string> problem = DisableNagleOnListener("inet:" + std::to_string(unused));
   ASSERT_TRUE(problem);
   EXPECT_NE(problem->find("no listening socket"), std::string::npos);
+}
+
+TEST(Listener, TcpConnectionsAreTold) {
+  int tcp = socket(AF_INET, SOCK_STREAM, 0);
+  int tcp6 = socket(AF_INET6, SOCK_STREAM, 0);
+  int udp = socket(AF_INET, SOCK_DGRAM, 0);
+  int pair[2] = {-1, -1};
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  EXPECT_EQ(TcpConnection(tcp), tcp);
+  if (tcp6 >= 0) {  // a kernel without IPv6 has none
+    EXPECT_EQ(TcpConnection(tcp6), tcp6);
+  }
+  EXPECT_EQ(TcpConnection(udp), -1);
+  EXPECT_EQ(TcpConnection(pair[0]), -1);  // unix sockets: no delayed ACKs
+  EXPECT_EQ(TcpConnection(-1), -1);
+  int file = dup(STDIN_FILENO);
+  if (file >= 0) {
+    EXPECT_EQ(TcpConnection(file), -1);
+  }
+  for (int fd : {tcp, tcp6, udp, pair[0], pair[1], file}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+TEST(Listener, AckNowSetsQuickAck) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  AckNow(fd);
+  int value = -1;
+  socklen_t size = sizeof value;
+  ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &value, &size), 0);
+  EXPECT_EQ(value, 1);
+  close(fd);
+  AckNow(-1);  // errors are ignored
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // MessageSession (policy/message_session.h): every lookup a message needs starts at
 // end-of-headers (the overlap of SPEC §5), each name is asked upstream once, and the SPF
-// evaluation gives the same verdict whether it ran early on a background thread, at
-// end-of-message, or never got a thread.
+// evaluation gives the same verdict whether it ran at once on cached answers, early on a
+// background thread, at end-of-message, or never got a thread.
 #include "policy/message_session.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <sstream>
 #include <string>
@@ -24,9 +25,15 @@ class PhaseResolver : public dns::Resolver {
   PhaseResolver() : zone_(*dns::ZoneResolver::FromText(ZoneText(), "session.zone")) {}
   dns::AnswerFuture Lookup(const dns::Question& question) override {
     asked[question.name].push_back(phase);
+    if (hold) {  // not ready until someone waits for it: an answer still on its way
+      return std::async(std::launch::deferred,
+                        [this, question] { return zone_.Lookup(question).get(); })
+          .share();
+    }
     return zone_.Lookup(question);
   }
   std::string phase = "headers";
+  bool hold = false;  // answers as from the network (true) or from the cache (false)
   std::map<std::string, std::vector<std::string>> asked;  // name -> phases, once per ask
 
  private:
@@ -154,7 +161,25 @@ TEST_F(SessionTest, AFullBackgroundQueueMovesSpfToEndOfMessage) {
   ExpectAllPass(Run(session));
 }
 
+TEST_F(SessionTest, WithEveryAnswerCachedSpfRunsAtOnceWithoutTheBackground) {
+  std::vector<std::function<void()>> queue;
+  MessageSession session(options_, resolver_, kEnvelope, QueueInto(queue));
+  ExpectAllPass(Run(session));
+  EXPECT_TRUE(queue.empty());  // no hand-over to another thread
+  EXPECT_EQ(resolver_.asked["example.org"], std::vector<std::string>{"headers"});
+}
+
+TEST_F(SessionTest, SpfThatWouldWaitGoesToTheBackgroundAndAsksOnce) {
+  resolver_.hold = true;
+  MessageSession session(options_, resolver_, kEnvelope, Inline());
+  ExpectAllPass(Run(session));
+  // The first try stopped at the record still on its way; the background evaluation got the
+  // same lookup from the message's memo.
+  EXPECT_EQ(resolver_.asked["example.org"], std::vector<std::string>{"headers"});
+}
+
 TEST_F(SessionTest, AQueuedEvaluationThatNeverRanIsDoneAtEndOfMessage) {
+  resolver_.hold = true;
   std::vector<std::function<void()>> queue;
   MessageSession session(options_, resolver_, kEnvelope, QueueInto(queue));
   ExpectAllPass(Run(session));
@@ -164,6 +189,7 @@ TEST_F(SessionTest, AQueuedEvaluationThatNeverRanIsDoneAtEndOfMessage) {
 }
 
 TEST_F(SessionTest, AnAbortedMessageCancelsItsQueuedEvaluation) {
+  resolver_.hold = true;
   std::vector<std::function<void()>> queue;
   {
     MessageSession session(options_, resolver_, kEnvelope, QueueInto(queue));
