@@ -114,7 +114,10 @@ AnswerFuture CachingResolver::Lookup(const Question& question) {
     // Designed answer to overload: fail this lookup now (the verdict becomes temperror)
     // rather than queue without bound.
     stats_.AddRejected();
-    Land(shard, key, tl::unexpected(Error{ErrorCode::kTransport, "too many DNS lookups queued"}),
+    Land(shard, key,
+         tl::unexpected(Error{ErrorCode::kTransport,
+                              "DNS lookup queue full (threads: " + std::to_string(options_.worker_threads) +
+                                  " busy, queue: " + std::to_string(options_.max_queued) + " waiting)"}),
          /*store=*/false);
   }
   return future;

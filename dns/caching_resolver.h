@@ -33,8 +33,8 @@ struct CacheOptions {
   bool serve_stale = false;                       // RFC 8767, off by default
   std::chrono::seconds max_stale{86400};          // how long past expiry an entry may serve
   std::chrono::seconds stale_answer_ttl{30};      // RFC 8767 §4: TTL of a stale answer
-  size_t worker_threads = 4;  // 0: resolve in the calling thread (tests, zone files)
-  size_t max_queued = 1024;   // lookups waiting for a worker; beyond it they fail at once
+  size_t worker_threads = 4;  // lookups run at once; 0: resolve in the calling thread (tests, zone files)
+  size_t max_queued = 1024;   // lookups waiting for a busy worker; beyond it they fail at once
 };
 
 class CachingResolver : public Resolver {

@@ -3,7 +3,9 @@
 // anything else on the socket is ignored until the attempt's deadline (RFC 5452 §9.1). A
 // truncated reply is asked again over TCP (RFC 7766 §5). From the answer section the CNAME
 // chain is followed from the question name; a chain that ends without data is asked again
-// for its target, up to max_cname_hops links in all, loops detected.
+// for its target, up to max_cname_hops links in all, loops detected. The lookup has one
+// deadline (timeout x attempts from its start) that every exchange, link and retry shares,
+// so the documented bound holds whatever a hostile server does (tests/e2e/dns_faults_e2e.py).
 #include "dns/ldns_resolver.h"
 
 #include <arpa/inet.h>
@@ -125,114 +127,165 @@ bool Matches(const ldns_pkt* reply, const ldns_pkt* query) {
   return ldns_pkt_id(reply) == ldns_pkt_id(query) && ldns_pkt_qr(reply) && SameQuestion(reply, query);
 }
 
-// One UDP exchange. nullopt: nothing usable arrived before the deadline.
-std::optional<PktPtr> AskUdp(const sockaddr_storage& address, socklen_t length, const ldns_pkt* query,
-                             const std::vector<uint8_t>& wire, SteadyClock::time_point deadline) {
+// Why one exchange gave no reply. `final` ends the lookup at once: the server did answer, and
+// asking again would only get the same answer.
+struct AttemptFailure {
+  std::string what;
+  bool final = false;
+};
+using AttemptResult = tl::expected<PktPtr, AttemptFailure>;
+
+tl::unexpected<AttemptFailure> Failed(std::string what, bool final = false) {
+  return tl::unexpected(AttemptFailure{std::move(what), final});
+}
+
+tl::unexpected<AttemptFailure> TooLarge(size_t size, size_t limit) {
+  return Failed("answer too large (" + std::to_string(size) + " > " + std::to_string(limit) +
+                    " bytes, max_answer_bytes)",
+                /*final=*/true);
+}
+
+// One UDP exchange: the first matching reply before the deadline.
+AttemptResult AskUdp(const sockaddr_storage& address, socklen_t length, const ldns_pkt* query,
+                     const std::vector<uint8_t>& wire, SteadyClock::time_point deadline,
+                     size_t max_answer_bytes) {
   Socket socket(::socket(address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (socket.get() < 0) return std::nullopt;
+  if (socket.get() < 0) return Failed("no UDP socket");
   // connect() makes the kernel drop datagrams from other sources and report ICMP errors.
-  if (connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) return std::nullopt;
+  if (connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+    return Failed("UDP connect failed");
+  }
   if (send(socket.get(), wire.data(), wire.size(), 0) != static_cast<ssize_t>(wire.size())) {
-    return std::nullopt;
+    return Failed(errno == ECONNREFUSED ? "connection refused" : "UDP send failed");
   }
   std::vector<uint8_t> buffer(kMaxUdpReply);
+  int ignored = 0;
   while (WaitFor(socket.get(), POLLIN, deadline)) {
     ssize_t n = recv(socket.get(), buffer.data(), buffer.size(), 0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
-      return std::nullopt;  // e.g. ECONNREFUSED: nobody listens there
+      return Failed(errno == ECONNREFUSED ? "connection refused" : "UDP receive failed");
     }
     ldns_pkt* raw = nullptr;
-    if (ldns_wire2pkt(&raw, buffer.data(), static_cast<size_t>(n)) != LDNS_STATUS_OK) continue;
+    if (ldns_wire2pkt(&raw, buffer.data(), static_cast<size_t>(n)) != LDNS_STATUS_OK) {
+      ++ignored;  // garbage: keep waiting, the real reply may still come
+      continue;
+    }
     PktPtr reply(raw);
-    if (Matches(reply.get(), query)) return reply;  // else: stray or forged, keep waiting
+    if (!Matches(reply.get(), query)) {
+      ++ignored;  // stray or forged: keep waiting
+      continue;
+    }
+    if (static_cast<size_t>(n) > max_answer_bytes) return TooLarge(static_cast<size_t>(n), max_answer_bytes);
+    return reply;
+  }
+  if (ignored == 0) return Failed("timeout");
+  return Failed("timeout, " + std::to_string(ignored) + " unusable replies ignored");
+}
+
+// Each returns what went wrong, nullopt when done.
+std::optional<std::string> SendAll(int fd, const uint8_t* data, size_t size, SteadyClock::time_point deadline) {
+  while (size > 0) {
+    if (!WaitFor(fd, POLLOUT, deadline)) return "TCP timeout";
+    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return "TCP send failed";
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
   }
   return std::nullopt;
 }
 
-bool SendAll(int fd, const uint8_t* data, size_t size, SteadyClock::time_point deadline) {
+std::optional<std::string> RecvAll(int fd, uint8_t* data, size_t size, SteadyClock::time_point deadline) {
   while (size > 0) {
-    if (!WaitFor(fd, POLLOUT, deadline)) return false;
-    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-bool RecvAll(int fd, uint8_t* data, size_t size, SteadyClock::time_point deadline) {
-  while (size > 0) {
-    if (!WaitFor(fd, POLLIN, deadline)) return false;
+    if (!WaitFor(fd, POLLIN, deadline)) return "TCP timeout";
     ssize_t n = recv(fd, data, size, 0);
-    if (n == 0) return false;
+    if (n == 0) return "TCP connection closed";
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
-      return false;
+      return "TCP receive failed";
     }
     data += n;
     size -= static_cast<size_t>(n);
   }
-  return true;
+  return std::nullopt;
 }
 
-// One TCP exchange with the 2-octet length framing of RFC 1035 §4.2.2.
-std::optional<PktPtr> AskTcp(const sockaddr_storage& address, socklen_t length, const ldns_pkt* query,
-                             const std::vector<uint8_t>& wire, SteadyClock::time_point deadline) {
+// One TCP exchange with the 2-octet length framing of RFC 1035 §4.2.2. The length is checked
+// against max_answer_bytes before the answer is read.
+AttemptResult AskTcp(const sockaddr_storage& address, socklen_t length, const ldns_pkt* query,
+                     const std::vector<uint8_t>& wire, SteadyClock::time_point deadline,
+                     size_t max_answer_bytes) {
   Socket socket(::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (socket.get() < 0) return std::nullopt;
+  if (socket.get() < 0) return Failed("no TCP socket");
   if (connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
-    if (errno != EINPROGRESS || !WaitFor(socket.get(), POLLOUT, deadline)) return std::nullopt;
+    if (errno != EINPROGRESS) return Failed("TCP connect failed");
+    if (!WaitFor(socket.get(), POLLOUT, deadline)) return Failed("TCP connect timeout");
     int error = 0;
     socklen_t size = sizeof(error);
     getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &size);
-    if (error != 0) return std::nullopt;
+    if (error != 0) return Failed(error == ECONNREFUSED ? "TCP connection refused" : "TCP connect failed");
   }
   std::vector<uint8_t> framed = {static_cast<uint8_t>(wire.size() >> 8), static_cast<uint8_t>(wire.size())};
   framed.insert(framed.end(), wire.begin(), wire.end());
-  if (!SendAll(socket.get(), framed.data(), framed.size(), deadline)) return std::nullopt;
+  if (auto problem = SendAll(socket.get(), framed.data(), framed.size(), deadline)) return Failed(*problem);
   uint8_t prefix[2];
-  if (!RecvAll(socket.get(), prefix, 2, deadline)) return std::nullopt;
-  std::vector<uint8_t> buffer(static_cast<size_t>(prefix[0]) << 8 | prefix[1]);
-  if (!RecvAll(socket.get(), buffer.data(), buffer.size(), deadline)) return std::nullopt;
+  if (auto problem = RecvAll(socket.get(), prefix, 2, deadline)) return Failed(*problem);
+  const size_t size = static_cast<size_t>(prefix[0]) << 8 | prefix[1];
+  if (size > max_answer_bytes) return TooLarge(size, max_answer_bytes);
+  std::vector<uint8_t> buffer(size);
+  if (auto problem = RecvAll(socket.get(), buffer.data(), buffer.size(), deadline)) return Failed(*problem);
   ldns_pkt* raw = nullptr;
-  if (ldns_wire2pkt(&raw, buffer.data(), buffer.size()) != LDNS_STATUS_OK) return std::nullopt;
+  if (ldns_wire2pkt(&raw, buffer.data(), buffer.size()) != LDNS_STATUS_OK) return Failed("TCP reply unparsable");
   PktPtr reply(raw);
-  if (!Matches(reply.get(), query)) return std::nullopt;
+  // One query per connection: a reply that does not match it cannot be waited past.
+  if (!Matches(reply.get(), query)) return Failed("TCP reply does not match the query");
   return reply;
 }
 
-// Builds the query and asks the servers in turn, one attempt each, until one replies.
-Result<PktPtr> Exchange(const LdnsOptions& options, const std::string& name, RecordType type) {
+// Builds the query and asks the servers in turn, one attempt each, until one replies or the
+// lookup's deadline passes. Each exchange waits at most `timeout`, never past `deadline`.
+Result<PktPtr> Exchange(const LdnsOptions& options, const std::string& name, RecordType type,
+                        SteadyClock::time_point deadline) {
   if (options.servers.empty()) return tl::unexpected(Error{ErrorCode::kTransport, "no nameservers configured"});
   ldns_rdf* owner = ldns_dname_new_frm_str(name.empty() ? "." : name.c_str());
-  if (owner == nullptr) return tl::unexpected(Error{ErrorCode::kBadReply, "not a domain name: " + name});
+  if (owner == nullptr) return tl::unexpected(Error{ErrorCode::kBadReply, "not a domain name: " + ShownName(name)});
   PktPtr query(ldns_pkt_query_new(owner, static_cast<ldns_rr_type>(type), LDNS_RR_CLASS_IN, LDNS_RD | LDNS_AD));
-  ldns_pkt_set_edns_udp_size(query.get(), options.edns_udp_size);  // RFC 6891 OPT record
+  // RFC 6891 OPT record. A server then truncates what we would refuse anyway, and the TCP
+  // retry is refused on its length prefix without being read.
+  const size_t udp_size = std::max<size_t>(512, std::min<size_t>(options.max_answer_bytes, options.edns_udp_size));
+  ldns_pkt_set_edns_udp_size(query.get(), static_cast<uint16_t>(udp_size));
 
   static std::atomic<unsigned> rotation{0};
   const unsigned first = rotation.fetch_add(1, std::memory_order_relaxed);
-  for (int attempt = 0; attempt < options.attempts; ++attempt) {
+  std::string last = "no time left in the lookup's deadline";
+  int made = 0;
+  for (int attempt = 0; attempt < options.attempts && SteadyClock::now() < deadline; ++attempt) {
+    ++made;
     const NameServer& server = options.servers[(first + static_cast<unsigned>(attempt)) % options.servers.size()];
     sockaddr_storage address;
     socklen_t length = ServerAddress(server, address);
     std::optional<std::vector<uint8_t>> wire = EncodeWithNewId(query.get());
-    if (!wire) return tl::unexpected(Error{ErrorCode::kBadReply, "cannot encode a query for " + name});
-    const auto deadline = SteadyClock::now() + options.timeout;
-    auto reply = AskUdp(address, length, query.get(), *wire, deadline);
-    if (!reply) continue;  // silence, garbage or ICMP refused: the next attempt
-    if (ldns_pkt_tc(reply->get())) {
+    if (!wire) return tl::unexpected(Error{ErrorCode::kBadReply, "cannot encode a query for " + ShownName(name)});
+    AttemptResult reply = AskUdp(address, length, query.get(), *wire,
+                                 std::min(SteadyClock::now() + options.timeout, deadline), options.max_answer_bytes);
+    if (reply && ldns_pkt_tc(reply->get())) {
       // RFC 7766 §5: truncated over UDP, ask the same server over TCP.
-      reply = AskTcp(address, length, query.get(), *wire, SteadyClock::now() + options.timeout);
-      if (!reply) continue;
+      reply = AskTcp(address, length, query.get(), *wire,
+                     std::min(SteadyClock::now() + options.timeout, deadline), options.max_answer_bytes);
+      if (!reply) reply.error().what = "truncated, then " + reply.error().what;
     }
-    return std::move(*reply);
+    if (reply) return std::move(*reply);
+    if (reply.error().final) {
+      return tl::unexpected(Error{ErrorCode::kBadReply, reply.error().what + " for " + ShownName(name)});
+    }
+    last = std::move(reply.error().what);  // silence, garbage, refused, a bad TCP exchange: the next attempt
   }
-  return tl::unexpected(Error{ErrorCode::kTimeout, "no reply for " + name + " after " +
-                                                       std::to_string(options.attempts) + " attempts"});
+  return tl::unexpected(Error{ErrorCode::kTimeout, "no usable reply for " + ShownName(name) + " (" +
+                                                       std::to_string(made) + (made == 1 ? " attempt" : " attempts") +
+                                                       "; last: " + last + ")"});
 }
 
 }  // namespace
@@ -291,9 +344,11 @@ LdnsResolver::LdnsResolver(LdnsOptions options) : options_(std::move(options)) {
 Result<Answer> LdnsResolver::Resolve(const Question& question) {
   std::string name = NormalizeName(question.name);
   std::set<std::string> visited;
+  // One deadline for the whole lookup: a chain of slow CNAME links cannot stretch it.
+  const auto deadline = SteadyClock::now() + options_.timeout * std::max(1, options_.attempts);
   for (int hop = 0; hop <= options_.max_cname_hops; ++hop) {
     if (!visited.insert(name).second) return tl::unexpected(Error{ErrorCode::kBadReply, "CNAME loop at " + ShownName(name)});
-    auto reply = Exchange(options_, name, question.type);
+    auto reply = Exchange(options_, name, question.type, deadline);
     if (!reply) return tl::unexpected(reply.error());
     auto step = ReadReply(reply->get(), name, question.type, options_.max_cname_hops - hop, visited);
     if (!step) return tl::unexpected(step.error());

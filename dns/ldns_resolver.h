@@ -2,7 +2,8 @@
 // when a reply is truncated (a 4096-bit key does not fit 512 octets), follows CNAMEs, and
 // reports the AD bit. ldns builds and parses the wire format; the sockets are ours so that
 // every server can have its own port, timeouts are exact, and replies with the wrong id or
-// question are dropped (RFC 5452 §9.1).
+// question are dropped (RFC 5452 §9.1). A whole lookup, CNAME links and TCP fallbacks
+// included, ends within timeout x attempts: one deadline, whatever the servers do.
 // Thread-safety: Resolve() may be called from many threads; each call uses its own sockets.
 #pragma once
 
@@ -28,12 +29,17 @@ Result<std::vector<NameServer>> NameServersFromResolvConf(const std::string& pat
 
 struct LdnsOptions {
   std::vector<NameServer> servers;
-  // Each attempt waits this long for one server; attempts rotate over the servers. A lookup
-  // that gets no usable reply ends as kTimeout after at most timeout x attempts.
+  // Each exchange (UDP, or the TCP retry of a truncated reply) waits at most this long for one
+  // server; attempts rotate over the servers. The whole lookup has one deadline, timeout x
+  // attempts from its start: a lookup that gets no usable reply by then ends as kTimeout, even
+  // when every server answers slowly or with an endless CNAME chain.
   std::chrono::milliseconds timeout{2000};
   int attempts = 3;
   uint16_t edns_udp_size = 1232;  // RFC 9715 / DNS flag day 2020: avoids fragmentation
   int max_cname_hops = 8;         // chains are followed up to this many links
+  // A matching reply larger than this ends the lookup as kBadReply (over TCP it is refused on
+  // its length prefix, before it is read). The largest DNS message is 65535 octets.
+  size_t max_answer_bytes = 65535;
 };
 
 class LdnsResolver : public BlockingResolver {

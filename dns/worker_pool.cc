@@ -2,7 +2,7 @@
 
 namespace kenin::dns {
 
-WorkerPool::WorkerPool(size_t threads, size_t max_queued) : max_queued_(max_queued) {
+WorkerPool::WorkerPool(size_t threads, size_t max_queued) : threads_count_(threads), max_queued_(max_queued) {
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
 }
@@ -19,7 +19,9 @@ WorkerPool::~WorkerPool() {
 bool WorkerPool::TrySubmit(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= max_queued_) return false;
+    // Counting the running tasks, not only the queue, lets idle threads take tasks with no
+    // queue room left, and is exact even before a woken thread has picked its task up.
+    if (running_ + queue_.size() >= threads_count_ + max_queued_) return false;
     queue_.push_back(std::move(task));
   }
   ready_.notify_one();
@@ -35,8 +37,11 @@ void WorkerPool::Run() {
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();
+      ++running_;
     }
     task();
+    std::lock_guard lock(mutex_);
+    --running_;
   }
 }
 

@@ -46,6 +46,36 @@ def messages(conformance):
             yield crlf(data)[:MAX_MESSAGE]
 
 
+def yaml_block_messages(text):
+    """The `message: |` block scalars of the ARC suites' YAML, read line by line (no PyYAML
+    needed; the validation file's duplicate keys do not matter for seeds)."""
+    lines = text.split(b"\n")
+    i = 0
+    while i < len(lines):
+        match = re.match(rb"^( *)message:\s*\|[-+]?\s*$", lines[i])
+        i += 1
+        if not match:
+            continue
+        indent, block_indent, block = len(match.group(1)), None, []
+        while i < len(lines):
+            line = lines[i]
+            depth = len(line) - len(line.lstrip(b" "))
+            if line.strip() and depth <= indent:
+                break
+            if line.strip() and block_indent is None:
+                block_indent = depth
+            block.append(line[min(depth, block_indent or 0):])
+            i += 1
+        yield b"\n".join(block).rstrip(b"\n") + b"\n"
+
+
+def arc_messages(conformance):
+    """The ARC suites' messages (validation, signing, Mail::DKIM's copy) as CRLF mail."""
+    for path in sorted(conformance.glob("arc/**/*.yml")):
+        for message in yaml_block_messages(read(path)):
+            yield crlf(message)[:MAX_MESSAGE]
+
+
 def split_message(message):
     """(header fields as (name, raw value), body) the way MessageParser splits a message."""
     head, _, body = message.partition(b"\r\n\r\n")
@@ -112,15 +142,23 @@ def build(conformance, out):
         if data:
             seeds.setdefault(target, set()).add(bytes(data))
 
-    for message in messages(conformance):
+    for message in arc_messages(conformance):
+        # arc: the same 3 chunk sizes as dkim_message.
+        add("arc_fuzz", message + fdp_tail([2, 0, 6, 0, 12, 0, 0]))
+    for count, message in enumerate(messages(conformance)):
         # dkim_message: 3 chunk sizes (7, 13, 1), after the count byte.
         add("dkim_message_fuzz", message + fdp_tail([2, 0, 6, 0, 12, 0, 0]))
+        # arc: every message with an ARC set, and a few without (the "none" path).
+        if b"ARC-Seal" in message or count < 5:
+            add("arc_fuzz", message + fdp_tail([2, 0, 6, 0, 12, 0, 0]))
         fields, body = split_message(message)
         for name, value in fields:
             add("header_canon_fuzz", name + b":" + value)
             lower = name.strip().lower()
             if lower == b"dkim-signature":
                 add("signature_fuzz", value)
+                add("tag_list_fuzz", value)
+            elif lower in (b"arc-seal", b"arc-message-signature"):
                 add("tag_list_fuzz", value)
             elif lower == b"from":
                 add("from_domain_fuzz", value)

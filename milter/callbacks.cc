@@ -35,6 +35,13 @@ namespace {
 
 Services* services = nullptr;  // set once by RegisterCallbacks, before smfi_main()
 
+// libmilter drops the connection on any packet over 64 KB unless told otherwise, yet Postfix
+// hands each header field over in one packet of up to its header_size_limit (100 KB by
+// default): such a message would go unverified (milter_default_action). Up to 1 MiB reaches
+// kenind, which bounds what it keeps itself ([limits] max_header_bytes); a bigger packet
+// still ends the connection. A connection holds one packet at a time.
+constexpr size_t kMaxPacketBytes = 1024 * 1024 - 1;  // libmilter's MILTER_MDS_1M
+
 constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
 constexpr unsigned long kSteps = SMFIP_HDR_LEADSPC | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
                                  SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_EOH |
@@ -368,6 +375,7 @@ bool RegisterCallbacks(Services& shared) {
   description.xxfi_abort = OnAbort;
   description.xxfi_close = OnClose;
   description.xxfi_negotiate = OnNegotiate;
+  smfi_setmaxdatasize(kMaxPacketBytes);
   return smfi_register(description) == MI_SUCCESS;
 }
 

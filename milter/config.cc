@@ -176,7 +176,16 @@ void ReadTop(Table& top, Config& config) {
 void ReadDkim(Table dkim, DkimConfig& out) {
   dkim.Int("max_signatures", out.max_signatures, 1, 64);
   dkim.Int("clock_skew", out.clock_skew_seconds, 0, 86400);
+  dkim.Int("max_signed_headers", out.max_signed_headers, 1, 10000);
   dkim.RejectUnknown();
+}
+
+void ReadLimits(Table limits, LimitsConfig& out) {
+  // At least 16 KiB: below that ordinary mail (Received chains, ARC sets) would go over.
+  limits.Int("max_header_bytes", out.max_header_bytes, 16 * 1024, 64 * 1024 * 1024);
+  // At most 5 minutes, the longest default end-of-message timeout of Postfix and Sendmail.
+  limits.Int("eom_budget_ms", out.eom_budget_ms, 100, 300000);
+  limits.RejectUnknown();
 }
 
 // Relative paths in the file are relative to the file's directory, so a reload (after the
@@ -190,6 +199,9 @@ void ReadDns(Table dns, DnsConfig& out, const std::filesystem::path& base) {
   dns.StringList("zone", out.zone, CheckReadableFile, RelativeTo(base));
   dns.Int("timeout_ms", out.timeout_ms, 1, 60000);
   dns.Int("attempts", out.attempts, 1, 10);
+  dns.Int("max_answer_bytes", out.max_answer_bytes, 512, 65535);  // RFC 1035 §4.2.1: 512 is the UDP minimum
+  dns.Int("max_concurrent_lookups", out.max_concurrent_lookups, 1, 1024);
+  dns.Int("max_queued_lookups", out.max_queued_lookups, 0, 1'000'000);
   dns.RejectUnknown();
   if (!out.resolver.empty() && !out.zone.empty()) {
     dns.Fail(*dns.Find("zone"), "zone", "zone and resolver exclude each other");
@@ -248,6 +260,7 @@ Config Read(const toml::value& root, const std::filesystem::path& base) {
   Table top(&root, "");
   ReadTop(top, config);
   ReadDkim(top.Sub("dkim"), config.dkim);
+  ReadLimits(top.Sub("limits"), config.limits);
   ReadDns(top.Sub("dns"), config.dns, base);
   ReadCache(top.Sub("cache"), config.cache);
   ReadScore(top.Sub("score"), config.score);

@@ -23,7 +23,19 @@ enum class FailureAction { kAccept, kTempFail };
 struct DkimConfig {
   int max_signatures = 8;        // SPEC §2: later signatures get permerror "too many"
   int clock_skew_seconds = 300;  // tolerance for t= in the future and x= in the past
+  int max_signed_headers = 128;  // names in one signature's h=; more is permerror
   bool operator==(const DkimConfig&) const = default;
+};
+
+// Per-message resource bounds (docs/configuration.md "[limits]", docs/security.md).
+struct LimitsConfig {
+  // The header block kept per message (fields as on the wire); past it signatures are
+  // permerror "header block over N bytes", SPF and DMARC still decided.
+  int max_header_bytes = 256 * 1024;
+  // End-of-message wait for DNS answers; what is unanswered then is temperror "time budget
+  // exhausted". Well under MTA milter timeouts (docs/configuration.md says why 10 s).
+  int eom_budget_ms = 10000;
+  bool operator==(const LimitsConfig&) const = default;
 };
 
 struct DnsConfig {
@@ -31,6 +43,15 @@ struct DnsConfig {
   std::vector<std::string> zone;      // RFC 1035 master files instead of the network (tests, demos)
   int timeout_ms = 2000;              // per attempt
   int attempts = 3;
+  // Resource bounds (docs/configuration.md, docs/security.md). A larger answer is a
+  // temperror: 16 KB holds any key, SPF or DMARC record set seen in practice, and bounds the
+  // cache at about capacity x 16 KB.
+  int max_answer_bytes = 16384;
+  // Lookups waiting on the nameservers at once, each on its own thread. A message starts about
+  // ten at end-of-headers (its keys, the DMARC walks, SPF), so a small pool made one message
+  // wait out several rounds of timeouts in a DNS outage (tests/e2e/dns_down_e2e.py).
+  int max_concurrent_lookups = 32;
+  int max_queued_lookups = 1024;  // waiting for a free thread; beyond: temperror at once
   bool operator==(const DnsConfig&) const = default;
 };
 
@@ -70,6 +91,7 @@ struct Config {
   FailureAction failure_action = FailureAction::kAccept;
   int drain_seconds = 30;  // SIGTERM: how long open connections may take to finish
   DkimConfig dkim;
+  LimitsConfig limits;
   DnsConfig dns;
   CacheConfig cache;
   ScoreConfig score;

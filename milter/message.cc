@@ -122,7 +122,10 @@ Outcome Message::Finish(Mta& mta) {
   if (failure_) return FinishAfterError(mta, *failure_);
   if (skip_) return Outcome{Decision::kAccept, "skip", std::nullopt, ""};
   if (!end_of_headers_) OnEndOfHeaders();
-  policy::SessionReport report = session_->OnEndOfMessage();
+  // The budget starts now, when the MTA starts waiting for our answer ([limits] eom_budget_ms).
+  const auto budget = std::chrono::milliseconds(runtime_->config->limits.eom_budget_ms);
+  policy::SessionReport report =
+      session_->OnEndOfMessage(std::chrono::steady_clock::now() + budget);
   Outcome outcome = Enforce(report, mta);
   outcome.report = std::move(report);
   return outcome;

@@ -7,16 +7,13 @@
 namespace kenin::milter {
 namespace {
 
-// Threads of the resolver's pool: each lookup holds one until its answer, for up to
-// timeout_ms x attempts when the nameservers do not answer. A message starts about ten
-// lookups at end-of-headers (its keys, the DMARC walks, SPF), so the cache's default of 4
-// made one message wait out several rounds of timeouts in a DNS outage, past the one round
-// documented (tests/e2e/dns_down_e2e.py).
-constexpr size_t kDnsThreads = 32;
-
 tools::ResolverFlags DnsFlags(const Config& config) {
   tools::ResolverFlags flags;
-  flags.cache.worker_threads = kDnsThreads;
+  // Each lookup holds one of these threads until its answer, for up to timeout_ms x attempts
+  // when the nameservers do not answer (why the default is 32: milter/config.h).
+  flags.cache.worker_threads = static_cast<size_t>(config.dns.max_concurrent_lookups);
+  flags.cache.max_queued = static_cast<size_t>(config.dns.max_queued_lookups);
+  flags.max_answer_bytes = static_cast<size_t>(config.dns.max_answer_bytes);
   flags.zone_files = config.dns.zone;
   flags.servers = config.dns.resolver;
   flags.timeout_ms = config.dns.timeout_ms;
@@ -37,6 +34,8 @@ policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuff
   session.authserv_id = config.authserv_id.empty() ? HostName() : config.authserv_id;
   session.dkim.max_signatures = static_cast<size_t>(config.dkim.max_signatures);
   session.dkim.clock_skew_seconds = config.dkim.clock_skew_seconds;
+  session.dkim.signature.max_signed_headers = static_cast<size_t>(config.dkim.max_signed_headers);
+  session.dkim.max_header_bytes = static_cast<size_t>(config.limits.max_header_bytes);
   session.dmarc.mode = config.dmarc.mode;
   session.dmarc.public_suffixes = psl;
   session.score.header_name = config.score.header;

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "policy/auth_results.h"
+#include "policy/deadline_resolver.h"
 #include "policy/early_task.h"
 #include "verifier/canonicalize.h"
 
@@ -54,8 +55,21 @@ MessageSession::~MessageSession() {
 }
 
 void MessageSession::OnHeader(std::string_view name, std::string_view value) {
-  if (verifier::FieldNameEquals(name, "From")) from_values_.emplace_back(value);
+  if (verifier::FieldNameEquals(name, "From")) KeepFrom(value);
   dkim_.OnHeader(name, value);
+}
+
+// DMARC needs every From field (RFC 9989 §4.4: exactly one Author Domain), so none may be
+// dropped quietly: From values over the header bound in all make DMARC permerror instead.
+void MessageSession::KeepFrom(std::string_view value) {
+  from_bytes_ += value.size();
+  if (from_over_limit_) return;
+  if (from_bytes_ > options_.dkim.max_header_bytes) {
+    from_over_limit_ = true;
+    std::vector<std::string>().swap(from_values_);
+    return;
+  }
+  from_values_.emplace_back(value);
 }
 
 void MessageSession::OnEndOfHeaders(int64_t now) {
@@ -65,10 +79,14 @@ void MessageSession::OnEndOfHeaders(int64_t now) {
   PrefetchDmarc();
 }
 
+SpfRequest MessageSession::MakeSpfRequest() const {
+  return SpfRequest{envelope_.client_ip, envelope_.helo, envelope_.mail_from,
+                    options_.authserv_id, now_};
+}
+
 void MessageSession::StartSpf() {
   if (envelope_.client_ip.empty()) return;
-  SpfRequest request{envelope_.client_ip, envelope_.helo, envelope_.mail_from,
-                     options_.authserv_id, now_};
+  const SpfRequest request = MakeSpfRequest();
   // With every answer it needs in the cache (the usual case: the same senders again and
   // again), the evaluation takes microseconds; handing it to another thread would cost more
   // (a wake-up on each side). So it runs here first, on answers already here; the first
@@ -93,6 +111,7 @@ void MessageSession::StartSpf() {
 }
 
 void MessageSession::PrefetchDmarc() {
+  if (from_over_limit_) return;  // DMARC ends in permerror without asking anything
   std::vector<std::string> from_domains = FromDomains(from_values_);
   if (from_domains.size() != 1) return;  // DMARC ends in permerror without asking anything
   const std::string author = dns::NormalizeName(from_domains.front());
@@ -119,19 +138,54 @@ void MessageSession::PrefetchDmarc() {
 
 void MessageSession::OnBodyChunk(std::string_view chunk) { dkim_.OnBodyChunk(chunk); }
 
-SessionReport MessageSession::OnEndOfMessage() {
+SpfVerdict MessageSession::CollectSpf(const std::optional<verifier::Deadline>& deadline) {
+  if (!deadline) return spf_->Take();
+  const SpfRequest request = MakeSpfRequest();
+  auto check_until_deadline = [&] {
+    DeadlineResolver bounded(*resolver_, *deadline);
+    SpfVerdict verdict = CheckSpf(request, bounded, options_.spf);
+    if (verdict.result == SpfResult::kTempError && bounded.exhausted()) {
+      verdict.reason = verifier::kTimeBudgetExhausted;
+    }
+    return verdict;
+  };
+  std::optional<SpfVerdict> verdict = spf_->TakeUntil(*deadline, check_until_deadline);
+  // A worker still waits for DNS: the deadline is past, so this evaluation decides on the
+  // answers already here (any other ends it at once) and names the domain it checked.
+  return verdict ? std::move(*verdict) : check_until_deadline();
+}
+
+DmarcVerdict MessageSession::EvaluateDmarcOf(const SessionReport& report,
+                                             const std::optional<verifier::Deadline>& deadline) {
+  if (from_over_limit_) {
+    DmarcVerdict verdict;
+    verdict.result = DmarcResult::kPermError;
+    verdict.reason =
+        "From fields over " + std::to_string(options_.dkim.max_header_bytes) + " bytes";
+    return verdict;
+  }
+  DmarcInput input;
+  input.from_header_values = from_values_;
+  for (const verifier::DkimVerdict& v : report.dkim) input.dkim.push_back({v.ids.domain, v.result});
+  if (report.spf) {
+    input.spf_domain = report.spf->domain;
+    input.spf = report.spf->result;
+  }
+  if (!deadline) return EvaluateDmarc(input, *resolver_, options_.dmarc);
+  DeadlineResolver bounded(*resolver_, *deadline);
+  DmarcVerdict verdict = EvaluateDmarc(input, bounded, options_.dmarc);
+  if (verdict.result == DmarcResult::kTempError && bounded.exhausted()) {
+    verdict.reason = verifier::kTimeBudgetExhausted;
+  }
+  return verdict;
+}
+
+SessionReport MessageSession::OnEndOfMessage(std::optional<verifier::Deadline> deadline) {
   SessionReport report;
   if (!spf_) StartSpf();  // OnEndOfHeaders() was not called: a message without a header
-  report.dkim = dkim_.OnEndOfMessage();
-  DmarcInput dmarc_input;
-  dmarc_input.from_header_values = from_values_;
-  for (const verifier::DkimVerdict& v : report.dkim) dmarc_input.dkim.push_back({v.ids.domain, v.result});
-  if (spf_) {
-    report.spf = spf_->Take();
-    dmarc_input.spf_domain = report.spf->domain;
-    dmarc_input.spf = report.spf->result;
-  }
-  report.dmarc = EvaluateDmarc(dmarc_input, *resolver_, options_.dmarc);
+  report.dkim = dkim_.OnEndOfMessage(deadline);
+  if (spf_) report.spf = CollectSpf(deadline);
+  report.dmarc = EvaluateDmarcOf(report, deadline);
 
   report.resinfo = DkimResinfo(report.dkim);
   if (report.spf) report.resinfo.push_back(SpfResinfo(*report.spf));

@@ -9,6 +9,10 @@
 //     but first it is tried at once on the answers already there (the cache), which settles
 //     it without a thread hand-over whenever no lookup would wait.
 // All lookups of a message go through one dns::MemoResolver, so none is asked twice.
+// Bounded whatever the message (docs/security.md, "Resource exhaustion"): the header is kept
+// up to options.dkim.max_header_bytes (From fields too: more makes DMARC permerror), and
+// given a deadline the end-of-message waits end there, what is unanswered becoming temperror
+// "time budget exhausted" (DKIM keys, SPF, DMARC).
 // Not thread-safe (one thread drives it); `resolver` must outlive the session, and anything
 // the background work needs beyond the session must be kept alive by `background`.
 #pragma once
@@ -80,11 +84,17 @@ class MessageSession {
   void OnHeader(std::string_view name, std::string_view value);
   void OnEndOfHeaders(int64_t now);
   void OnBodyChunk(std::string_view chunk);
-  SessionReport OnEndOfMessage();
+  // Collects every verdict, waiting for DNS answers until `deadline` when one is given.
+  SessionReport OnEndOfMessage(std::optional<verifier::Deadline> deadline = std::nullopt);
 
  private:
+  void KeepFrom(std::string_view value);
+  SpfRequest MakeSpfRequest() const;
   void StartSpf();
   void PrefetchDmarc();
+  SpfVerdict CollectSpf(const std::optional<verifier::Deadline>& deadline);
+  DmarcVerdict EvaluateDmarcOf(const SessionReport& report,
+                               const std::optional<verifier::Deadline>& deadline);
 
   const SessionOptions& options_;
   // Shared with the background SPF evaluation, which may outlive an aborted session.
@@ -93,6 +103,8 @@ class MessageSession {
   BackgroundRunner background_;
   verifier::DkimVerifier dkim_;
   std::vector<std::string> from_values_;
+  size_t from_bytes_ = 0;          // of every From value so far, kept or not
+  bool from_over_limit_ = false;   // from_bytes_ went over max_header_bytes: none kept
   int64_t now_ = 0;  // from OnEndOfHeaders: t= checks and the SPF %{t} macro
   std::shared_ptr<EarlyTask<SpfVerdict>> spf_;  // set at end-of-headers when SPF applies
 };

@@ -15,7 +15,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev libyaml-cpp-dev
   python3 python3-dkim python3-authres libmail-authenticationresults-perl openssl time
-  python3-dnspython  # bench/slow_dns.py: the delaying DNS server of the overlap benchmark
+  python3-dnspython  # bench/slow_dns.py (overlap benchmark) and tests/e2e/hostile_dns.py (DNS faults)
   libopendkim-dev  # bench/opendkim_harness: libopendkim in process, beside kenin (docs/performance.md)
   ldnsutils  # ldns-testns: the real DNS server of tests/integration
   miltertest  # the real milter client of tests/integration/milter (Lua scripts)

@@ -20,6 +20,7 @@ dns::Result<std::unique_ptr<ResolverStack>> ResolverStack::Create(const Resolver
     dns::LdnsOptions options;
     options.timeout = std::chrono::milliseconds(flags.timeout_ms);
     options.attempts = flags.attempts;
+    options.max_answer_bytes = flags.max_answer_bytes;
     for (const std::string& text : flags.servers) {
       auto server = dns::ParseNameServer(text);
       if (!server) return tl::unexpected(server.error());

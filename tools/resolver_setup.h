@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct ResolverFlags {
   std::vector<std::string> servers;     // --resolver IP[:PORT]; none: /etc/resolv.conf
   int timeout_ms = 2000;                // per attempt
   int attempts = 3;
+  size_t max_answer_bytes = 65535;  // larger answers are errors (kenind: [dns] max_answer_bytes)
   dns::CacheOptions cache;  // worker_threads is ignored with zone files (answers are in memory)
 };
 

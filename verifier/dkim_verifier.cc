@@ -7,6 +7,10 @@
 //  6. the signature over the header data verifies with the key (else fail).
 // Several TXT records at the key name: each that parses as a key is tried (SPEC §2); the
 // first pass wins, otherwise the verdict of the first usable key is reported.
+// Our resource bounds come first: a header block over max_header_bytes makes every signature
+// permerror, those past max_signatures are permerror "too many signatures", h= over
+// max_signed_headers fails step 1, and a key unanswered at the end-of-message deadline is
+// temperror "time budget exhausted".
 #include "verifier/dkim_verifier.h"
 
 #include "verifier/header_hash.h"
@@ -15,6 +19,7 @@ namespace kenin::verifier {
 namespace {
 
 constexpr std::string_view kSignatureField = "DKIM-Signature";
+constexpr size_t kFieldFraming = 3;  // ':' and CRLF: a field's wire octets besides name and value
 using ParsedKeys = std::vector<Result<KeyRecord>>;  // one per TXT record of the key name
 
 std::string JoinStrings(const dns::Record& record) {
@@ -55,6 +60,7 @@ std::optional<DkimVerdict> DnsVerdict(const dns::Result<dns::Answer>& answer,
 }  // namespace
 
 struct DkimVerifier::Candidate {
+  size_t field = 0;  // its index among the header fields (while the header is kept)
   SignatureIds ids;
   std::string_view field_name;  // as written in the message (in header_bytes_), for simple
   std::optional<DkimSignature> signature;
@@ -69,12 +75,47 @@ DkimVerifier::DkimVerifier(const VerifyOptions& options, dns::Resolver& resolver
 DkimVerifier::~DkimVerifier() = default;
 
 void DkimVerifier::OnHeader(std::string_view name, std::string_view value) {
+  header_size_ += name.size() + value.size() + kFieldFraming;
+  if (!header_dropped_ && header_size_ > options_.max_header_bytes) DropHeader();
+  if (FieldNameEquals(name, kSignatureField)) {
+    if (candidates_.size() < kMaxListedSignatures) {
+      candidates_.emplace_back().field = field_sizes_.size();
+    } else {
+      ++unlisted_signatures_;
+    }
+  }
+  if (header_dropped_) return;
   if (header_bytes_.empty()) header_bytes_.reserve(4096);  // most headers fit: one allocation
   header_bytes_.append(name).append(value);
   field_sizes_.push_back({name.size(), value.size()});
 }
 
+// The header went over max_header_bytes: no signature can be verified any more. What the
+// report needs of the signatures kept so far (their ids) is taken; the rest is freed, and
+// from here on fields are only counted.
+void DkimVerifier::DropHeader() {
+  header_dropped_ = true;
+  std::vector<std::string_view> values;
+  values.reserve(field_sizes_.size());
+  std::string_view bytes = header_bytes_;
+  for (const FieldSizes& sizes : field_sizes_) {
+    values.push_back(bytes.substr(sizes.name_size, sizes.value_size));
+    bytes.remove_prefix(sizes.name_size + sizes.value_size);
+  }
+  for (Candidate& candidate : candidates_) candidate.ids = ExtractIds(values[candidate.field]);
+  std::string().swap(header_bytes_);
+  std::vector<FieldSizes>().swap(field_sizes_);
+}
+
 void DkimVerifier::OnEndOfHeaders(int64_t now) {
+  if (header_dropped_) {
+    const std::string reason =
+        "header block over " + std::to_string(options_.max_header_bytes) + " bytes";
+    for (Candidate& candidate : candidates_) {
+      candidate.early = MakeVerdict(DkimResult::kPermError, reason, candidate.ids);
+    }
+    return;
+  }
   fields_.reserve(field_sizes_.size());
   std::string_view bytes = header_bytes_;
   for (const FieldSizes& sizes : field_sizes_) {
@@ -82,11 +123,15 @@ void DkimVerifier::OnEndOfHeaders(int64_t now) {
         {bytes.substr(0, sizes.name_size), bytes.substr(sizes.name_size, sizes.value_size)});
     bytes.remove_prefix(sizes.name_size + sizes.value_size);
   }
-  for (const HeaderFieldView& field : fields_) {
-    if (!FieldNameEquals(field.name, kSignatureField)) continue;
-    Candidate& candidate = candidates_.emplace_back();
+  ParseCandidates(now);
+}
+
+void DkimVerifier::ParseCandidates(int64_t now) {
+  for (size_t index = 0; index < candidates_.size(); ++index) {
+    Candidate& candidate = candidates_[index];
+    const HeaderFieldView& field = fields_[candidate.field];
     candidate.field_name = field.name;
-    if (candidates_.size() > options_.max_signatures) {
+    if (index >= options_.max_signatures) {
       candidate.ids = ExtractIds(field.value);
       candidate.early = MakeVerdict(DkimResult::kPermError, "too many signatures", candidate.ids);
       continue;
@@ -142,18 +187,30 @@ void DkimVerifier::OnBodyChunk(std::string_view chunk) {
   for (BodyHasher& hasher : hashers_) hasher.Update(chunk);
 }
 
-std::vector<DkimVerdict> DkimVerifier::OnEndOfMessage() {
+std::vector<DkimVerdict> DkimVerifier::OnEndOfMessage(std::optional<Deadline> deadline) {
   std::vector<std::string> body_hashes;
   body_hashes.reserve(hashers_.size());
   for (BodyHasher& hasher : hashers_) body_hashes.push_back(hasher.Finish());
   std::vector<DkimVerdict> verdicts;
-  verdicts.reserve(candidates_.size());
-  for (Candidate& candidate : candidates_) verdicts.push_back(Evaluate(candidate, body_hashes));
+  verdicts.reserve(candidates_.size() + 1);
+  for (Candidate& candidate : candidates_) {
+    verdicts.push_back(Evaluate(candidate, body_hashes, deadline));
+  }
+  if (unlisted_signatures_ > 0) {
+    verdicts.push_back(MakeVerdict(
+        DkimResult::kPermError,
+        std::to_string(unlisted_signatures_) + " more signatures not listed", SignatureIds{}));
+  }
   return verdicts;
 }
 
-DkimVerdict DkimVerifier::Evaluate(Candidate& candidate, std::vector<std::string>& body_hashes) {
+DkimVerdict DkimVerifier::Evaluate(Candidate& candidate, std::vector<std::string>& body_hashes,
+                                   const std::optional<Deadline>& deadline) {
   if (candidate.early) return *candidate.early;
+  // A deferred future (tests) reports `deferred` here and is answered by get() below.
+  if (deadline && candidate.key.wait_until(*deadline) == std::future_status::timeout) {
+    return MakeVerdict(DkimResult::kTempError, std::string(kTimeBudgetExhausted), candidate.ids);
+  }
   const dns::Result<dns::Answer>& answer = candidate.key.get();
   if (auto verdict = DnsVerdict(answer, candidate.ids)) return *verdict;
 

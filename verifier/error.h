@@ -27,6 +27,7 @@ enum class ErrorCode {
   kKeyTooSmall,           // RFC 8301 §3.2
   kKeyTooLarge,           // our cost bound
   kBadKey,                // p= does not decode to a key of its type
+  kOverLimit,             // over one of our resource bounds (names in h=)
 };
 
 struct Error {

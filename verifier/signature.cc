@@ -1,5 +1,6 @@
 #include "verifier/signature.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "verifier/base64.h"
@@ -10,6 +11,8 @@ namespace {
 
 constexpr size_t kHeaderBPrefix = 8;  // RFC 6008 §2: enough to tell signatures apart
 
+}  // namespace
+
 Result<Algorithm> ParseAlgorithm(std::string_view a, const SignatureOptions& options) {
   if (a == "rsa-sha256") return Algorithm::kRsaSha256;
   if (a == "ed25519-sha256") return Algorithm::kEd25519Sha256;  // RFC 8463 §3
@@ -19,6 +22,8 @@ Result<Algorithm> ParseAlgorithm(std::string_view a, const SignatureOptions& opt
   }
   return Fail(ErrorCode::kUnsupportedAlgorithm, "unknown algorithm '" + Excerpt(a) + "'");
 }
+
+namespace {
 
 Result<Canonicalization> ParseOneCanon(std::string_view c) {
   if (c == "simple") return Canonicalization::kSimple;
@@ -39,6 +44,8 @@ Result<void> ParseCanonicalization(std::string_view c, DkimSignature& sig) {
   sig.body_canon = *body;
   return {};
 }
+
+}  // namespace
 
 // Decimal with no sign or spaces. Values too large for 64 bits saturate: they are still
 // "a very large number" as far as l=, t= and x= are concerned.
@@ -76,10 +83,19 @@ bool IsDomainName(std::string_view name) {
   return label > 0;
 }
 
-Result<void> CheckRequiredTags(const TagList& tags) {
-  // RFC 6376 §6.1.1: v, a, b, bh, d, h and s are required.
+namespace {
+
+// DKIM-Signature, or an ARC-Message-Signature (RFC 8617 §4.1.2): the same field without v=
+// and with i= holding the ARC instance instead of the AUID.
+enum class FieldKind { kDkim, kArcMessage };
+
+Result<void> CheckRequiredTags(const TagList& tags, FieldKind kind) {
+  // RFC 6376 §6.1.1: v, a, b, bh, d, h and s are required; RFC 8617 §4.1.2: an AMS has no
+  // v= but needs its instance i=.
   std::string missing;
-  for (std::string_view name : {"v", "a", "b", "bh", "d", "h", "s"}) {
+  const std::string_view first = kind == FieldKind::kDkim ? "v" : "i";
+  const std::initializer_list<std::string_view> required = {first, "a", "b", "bh", "d", "h", "s"};
+  for (std::string_view name : required) {
     if (tags.Find(name)) continue;
     if (!missing.empty()) missing += ',';
     missing.append(name).append("=");
@@ -106,7 +122,13 @@ Result<void> ParseIdentity(const TagList& tags, DkimSignature& sig) {
   return {};
 }
 
-Result<void> ParseHeaderList(std::string_view h, DkimSignature& sig) {
+Result<void> ParseHeaderList(std::string_view h, size_t max_names, DkimSignature& sig) {
+  // Counted before splitting: an h= of a million names must not become a million strings.
+  const size_t names = static_cast<size_t>(std::count(h.begin(), h.end(), ':')) + 1;
+  if (names > max_names) {
+    return Fail(ErrorCode::kOverLimit, "h= lists " + std::to_string(names) + " names, over " +
+                                           std::to_string(max_names));
+  }
   sig.signed_headers = SplitColonList(h);
   bool has_from = false;
   for (const std::string& name : sig.signed_headers) {
@@ -154,6 +176,8 @@ Result<void> DecodeHashes(const TagList& tags, DkimSignature& sig) {
   return {};
 }
 
+}  // namespace
+
 // RFC 6376 §3.7: the header hash covers this field with b='s value deleted. The FWS between
 // '=' and the value goes with it; what follows the value stays.
 std::string RemoveBValue(std::string_view value, const Tag& b) {
@@ -161,8 +185,6 @@ std::string RemoveBValue(std::string_view value, const Tag& b) {
   out.append(value.substr(b.value_offset + b.value.size()));
   return out;
 }
-
-}  // namespace
 
 KeyType KeyTypeOf(Algorithm a) {
   return a == Algorithm::kEd25519Sha256 ? KeyType::kEd25519 : KeyType::kRsa;
@@ -228,13 +250,16 @@ SignatureIds ExtractIds(std::string_view value) {
   return ids;
 }
 
-Result<DkimSignature> ParseSignature(std::string_view value, const SignatureOptions& options) {
+namespace {
+
+Result<DkimSignature> ParseSignatureField(std::string_view value, const SignatureOptions& options,
+                                         FieldKind kind) {
   auto parsed = TagList::Parse(value);
   if (!parsed) return tl::unexpected(parsed.error());
   const TagList& tags = *parsed;
-  if (auto ok = CheckRequiredTags(tags); !ok) return tl::unexpected(ok.error());
-  // RFC 6376 §6.1.1: v= must be 1.
-  if (*tags.Find("v") != "1") {
+  if (auto ok = CheckRequiredTags(tags, kind); !ok) return tl::unexpected(ok.error());
+  // RFC 6376 §6.1.1: v= must be 1. RFC 8617 §4.1.2: an AMS v= is an unknown tag, ignored.
+  if (kind == FieldKind::kDkim && *tags.Find("v") != "1") {
     return Fail(ErrorCode::kBadVersion, "incompatible version v=" + Excerpt(*tags.Find("v")));
   }
 
@@ -251,8 +276,12 @@ Result<DkimSignature> ParseSignature(std::string_view value, const SignatureOpti
   if (sig.selector.empty()) return Fail(ErrorCode::kSyntax, "empty s=");
   if (!IsDomainName(sig.domain)) return Fail(ErrorCode::kSyntax, "d= is not a domain name");
   if (!IsDomainName(sig.selector)) return Fail(ErrorCode::kSyntax, "s= is not a selector");
-  if (auto ok = ParseIdentity(tags, sig); !ok) return tl::unexpected(ok.error());
-  if (auto ok = ParseHeaderList(*tags.Find("h"), sig); !ok) return tl::unexpected(ok.error());
+  if (kind == FieldKind::kDkim) {
+    if (auto ok = ParseIdentity(tags, sig); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto ok = ParseHeaderList(*tags.Find("h"), options.max_signed_headers, sig); !ok) {
+    return tl::unexpected(ok.error());
+  }
   if (auto ok = ParseOptionalNumbers(tags, sig); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckQueryMethods(tags); !ok) return tl::unexpected(ok.error());
   if (auto ok = DecodeHashes(tags, sig); !ok) return tl::unexpected(ok.error());
@@ -262,6 +291,17 @@ Result<DkimSignature> ParseSignature(std::string_view value, const SignatureOpti
   sig.ids.domain = sig.domain;
   sig.ids.identity = sig.identity;
   return sig;
+}
+
+}  // namespace
+
+Result<DkimSignature> ParseSignature(std::string_view value, const SignatureOptions& options) {
+  return ParseSignatureField(value, options, FieldKind::kDkim);
+}
+
+Result<DkimSignature> ParseArcMessageSignature(std::string_view value,
+                                               const SignatureOptions& options) {
+  return ParseSignatureField(value, options, FieldKind::kArcMessage);
 }
 
 }  // namespace kenin::verifier

@@ -34,6 +34,8 @@ std::string FoldBase64(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
 std::optional<std::string> SignDigest(EVP_PKEY* key, Algorithm algorithm, std::string_view digest) {
   const auto* tbs = reinterpret_cast<const unsigned char*>(digest.data());
   size_t size = 0;
@@ -67,6 +69,8 @@ std::optional<std::string> SignDigest(EVP_PKEY* key, Algorithm algorithm, std::s
   sig.resize(size);
   return sig;
 }
+
+namespace {
 
 std::vector<std::string> ChooseHeaders(const SignRequest& request,
                                        const std::vector<HeaderField>& headers) {

@@ -33,6 +33,10 @@ struct SignRequest {
 // The header fields signed when no h= is chosen, if present in the message.
 const std::vector<std::string>& DefaultSignedHeaders();
 
+// Signs an already computed header-hash `digest` (RFC 6376 §3.3, RFC 8463 §3): the b= octets.
+// nullopt when the key does not fit the algorithm. Also used to make ARC sets in tests.
+std::optional<std::string> SignDigest(EVP_PKEY* key, Algorithm algorithm, std::string_view digest);
+
 // Returns the DKIM-Signature field value (after the colon, folded, starting with a space).
 // Errors: kBadKey when the key type does not match the algorithm, kSyntax when the
 // request is incomplete.

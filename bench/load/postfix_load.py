@@ -619,12 +619,13 @@ def corpus(args, workdir):
     return data
 
 
-def start_dns(records, workdir):
+def start_dns(records, workdir, address=DNS_ADDRESS, port=53, zone=load_corpus.ZONE):
+    """dns_server.py answering `records`; the soak (bench/soak) runs it on a loopback port."""
     path = os.path.join(workdir, "records.json")
     with open(path, "w") as f:
         json.dump(records, f)
     proc = subprocess.Popen([sys.executable, os.path.join(HERE, "dns_server.py"), "--records", path,
-                             "--zone", load_corpus.ZONE, "--address", DNS_ADDRESS, "--port", "53"],
+                             "--zone", zone, "--address", address, "--port", str(port)],
                             stdout=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, preexec_fn=mta.die_with_parent())
     if proc.stdout.readline().strip() != b"READY":

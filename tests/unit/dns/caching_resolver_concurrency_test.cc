@@ -87,6 +87,7 @@ TEST_F(Cache, RejectsLookupsAtOnceWhenTheWorkerQueueIsFull) {
   ASSERT_EQ(rejected.wait_for(seconds(0)), std::future_status::ready) << "rejected at once";
   ASSERT_FALSE(rejected.get());
   EXPECT_EQ(rejected.get().error().code, ErrorCode::kTransport);
+  EXPECT_EQ(rejected.get().error().detail, "DNS lookup queue full (threads: 1 busy, queue: 2 waiting)");
 
   AnswerFuture joined = Start("n2.example");  // joins a queued query: needs no queue slot
   CacheStats stats = Stats();

@@ -85,6 +85,27 @@ TEST(WorkerPool, RefusesTasksBeyondMaxQueued) {
   EXPECT_EQ(ran.load(), 3) << "the refused task never ran";
 }
 
+// Tasks for idle threads need no queue room: with max_queued = 0 the pool runs what its threads
+// can take and refuses the rest ("run now or refuse", [dns] max_queued_lookups = 0). Before the
+// threads have even picked them up, the third is refused and the first two still run together.
+TEST(WorkerPool, IdleThreadsNeedNoQueueRoom) {
+  Gate gate;
+  std::atomic<int> ran{0};
+  {
+    WorkerPool pool(2, 0);
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_TRUE(pool.TrySubmit([&] {
+        gate.Pass();
+        ++ran;
+      })) << "task " << i << " for an idle thread";
+    }
+    EXPECT_FALSE(pool.TrySubmit([&] { ran += 100; })) << "both threads taken, no queue";
+    EXPECT_TRUE(gate.WaitForArrivals(2)) << "the two ran at once";
+    gate.Open();
+  }
+  EXPECT_EQ(ran.load(), 2);
+}
+
 TEST(WorkerPool, AcceptsAgainOnceTheQueueDrains) {
   Gate first;
   Gate second;

@@ -31,6 +31,9 @@ TEST(Config, EmptyFileIsTheEmbeddedDefaults) {
   EXPECT_TRUE(config->authserv_id.empty());
   EXPECT_TRUE(config->internal_networks.empty());
   EXPECT_EQ(config->dkim.max_signatures, 8);
+  EXPECT_EQ(config->dkim.max_signed_headers, 128);
+  EXPECT_EQ(config->limits.max_header_bytes, 262144);
+  EXPECT_EQ(config->limits.eom_budget_ms, 10000);
   EXPECT_EQ(config->dns.timeout_ms, 2000);
   EXPECT_EQ(config->cache.capacity, 10000);
   EXPECT_FALSE(config->cache.serve_stale);
@@ -54,6 +57,10 @@ drain_seconds = 5
 [dkim]
 max_signatures = 4
 clock_skew = 60
+max_signed_headers = 40
+[limits]
+max_header_bytes = 65536
+eom_budget_ms = 2500
 [dns]
 resolver = ["127.0.0.1:5353", "[::1]:53"]
 timeout_ms = 500
@@ -86,6 +93,9 @@ enforcement = "on"
   EXPECT_EQ(config->drain_seconds, 5);
   EXPECT_EQ(config->dkim.max_signatures, 4);
   EXPECT_EQ(config->dkim.clock_skew_seconds, 60);
+  EXPECT_EQ(config->dkim.max_signed_headers, 40);
+  EXPECT_EQ(config->limits.max_header_bytes, 65536);
+  EXPECT_EQ(config->limits.eom_budget_ms, 2500);
   EXPECT_EQ(config->dns.resolver.size(), 2u);
   EXPECT_EQ(config->dns.attempts, 2);
   EXPECT_EQ(config->cache.max_negative_ttl, 60);
@@ -127,6 +137,22 @@ TEST(Config, ErrorsNameTheFileLineAndKey) {
   EXPECT_EQ(Error("dns = 3\n"), "k.toml:1: dns: must be a table");
 }
 
+TEST(Config, ResourceBoundsAreRangeChecked) {
+  EXPECT_EQ(Error("[limits]\nmax_header_bytes = 1000\n"),
+            "k.toml:2: limits.max_header_bytes: must be 16384..67108864");
+  EXPECT_EQ(Error("[limits]\neom_budget_ms = 0\n"),
+            "k.toml:2: limits.eom_budget_ms: must be 100..300000");
+  EXPECT_EQ(Error("[limits]\neom_budget_ms = 600000\n"),
+            "k.toml:2: limits.eom_budget_ms: must be 100..300000");
+  EXPECT_EQ(Error("[limits]\neom_budget_ms = \"10s\"\n"),
+            "k.toml:2: limits.eom_budget_ms: must be an integer");
+  EXPECT_EQ(Error("[dkim]\nmax_signed_headers = 0\n"),
+            "k.toml:2: dkim.max_signed_headers: must be 1..10000");
+  EXPECT_EQ(Error("[dkim]\nmax_signatures = 65\n"), "k.toml:2: dkim.max_signatures: must be 1..64");
+  EXPECT_EQ(Error("[limits]\nmax_headers = 10\n"),
+            "k.toml:2: limits.max_headers: unknown key (docs/configuration.md lists them)");
+}
+
 TEST(Config, UnknownKeysAreErrors) {
   EXPECT_EQ(Error("socet = \"inet:1@127.0.0.1\"\n"),
             "k.toml:1: socet: unknown key (docs/configuration.md lists them)");
@@ -161,6 +187,26 @@ TEST(Config, MissingFileIsAnError) {
   EXPECT_EQ(config.error().message, "/nonexistent/kenind.toml: cannot read the configuration file");
 }
 
+// The DNS resource bounds (issue 8; their effect: tests/e2e/dns_faults_e2e.py).
+TEST(Config, DnsBoundsAreReadAndRangeChecked) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->dns.max_answer_bytes, 16384);
+  EXPECT_EQ(defaults->dns.max_concurrent_lookups, 32);
+  EXPECT_EQ(defaults->dns.max_queued_lookups, 1024);
+  auto config = Parse("[dns]\nmax_answer_bytes = 4096\nmax_concurrent_lookups = 2\nmax_queued_lookups = 0\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->dns.max_answer_bytes, 4096);
+  EXPECT_EQ(config->dns.max_concurrent_lookups, 2);
+  EXPECT_EQ(config->dns.max_queued_lookups, 0);
+  EXPECT_EQ(Error("[dns]\nmax_answer_bytes = 511\n"), "k.toml:2: dns.max_answer_bytes: must be 512..65535");
+  EXPECT_EQ(Error("[dns]\nmax_answer_bytes = 65536\n"), "k.toml:2: dns.max_answer_bytes: must be 512..65535");
+  EXPECT_EQ(Error("[dns]\nmax_concurrent_lookups = 0\n"),
+            "k.toml:2: dns.max_concurrent_lookups: must be 1..1024");
+  EXPECT_EQ(Error("[dns]\nmax_queued_lookups = -1\n"),
+            "k.toml:2: dns.max_queued_lookups: must be 0..1000000");
+}
+
 // dist/kenind.toml documents every key with its default: it must stay valid and default.
 TEST(Config, ShippedSampleIsValidAndDefault) {
   auto config = LoadConfigFile(KENIN_SOURCE_DIR "/dist/kenind.toml");
@@ -172,6 +218,7 @@ TEST(Config, ShippedSampleIsValidAndDefault) {
   EXPECT_EQ(config->log, defaults.log);
   EXPECT_EQ(config->drain_seconds, defaults.drain_seconds);
   EXPECT_EQ(config->dkim, defaults.dkim);
+  EXPECT_EQ(config->limits, defaults.limits);
   EXPECT_EQ(config->dns, defaults.dns);
   EXPECT_EQ(config->cache, defaults.cache);
   EXPECT_EQ(config->score.header, defaults.score.header);

@@ -199,6 +199,27 @@ TEST_F(MessageTest, EnforcementOffOnlyReports) {
   EXPECT_NE(mta_.calls.back().find("dmarc=fail"), std::string::npos);
 }
 
+// [limits] max_header_bytes: an attacker who pads the header past the bound must not slip a
+// forged Authentication-Results through behind it (RFC 8601 §5).
+TEST_F(MessageTest, HeaderOverTheBoundIsPermerrorAndForgeriesAfterItAreStillDeleted) {
+  config_.limits.max_header_bytes = 16384;
+  MilterMessage message = Sample("01-rsa-pass.eml");
+  message.fields.push_back({"X-Filler", " " + std::string(20000, 'x')});
+  message.fields.push_back({"Authentication-Results", " mx.test; dkim=pass"});
+  Outcome outcome = Run(message);
+  EXPECT_EQ(outcome.decision, Decision::kAccept);
+  ASSERT_TRUE(outcome.report);
+  ASSERT_EQ(outcome.report->dkim.size(), 1u);
+  EXPECT_EQ(outcome.report->dkim[0].result, verifier::DkimResult::kPermError);
+  EXPECT_EQ(outcome.report->dkim[0].reason, "header block over 16384 bytes");
+  ASSERT_TRUE(outcome.report->dmarc);  // still decided: no aligned pass here, so fail
+  EXPECT_EQ(outcome.report->dmarc->result, policy::DmarcResult::kFail);
+  ASSERT_EQ(mta_.calls.size(), 3u);
+  EXPECT_EQ(mta_.calls[0], "delete Authentication-Results 1");
+  EXPECT_NE(mta_.calls[2].find("reason=\"header block over 16384 bytes\""), std::string::npos)
+      << mta_.calls[2];
+}
+
 TEST_F(MessageTest, MessageWithoutHeaderFieldsStillGetsAHeader) {
   Message m(MakeRuntime(), policy::Envelope{}, true, false);
   Outcome outcome = m.Finish(mta_);

@@ -14,6 +14,8 @@ std::shared_ptr<const Config> ZoneConfig(const std::string& authserv_id) {
   config->internal_networks = {"127.0.0.0/8"};
   config->score.header = "X-Score";
   config->dkim.max_signatures = 3;
+  config->dkim.max_signed_headers = 20;
+  config->limits.max_header_bytes = 32768;
   config->dmarc.enforcement = policy::EnforcementMode::kOn;
   return config;
 }
@@ -25,6 +27,8 @@ TEST(Runtime, SessionOptionsFollowTheConfig) {
   EXPECT_EQ(r.authserv_id(), "mx.test");
   EXPECT_EQ(r.session.score.header_name, "X-Score");
   EXPECT_EQ(r.session.dkim.max_signatures, 3u);
+  EXPECT_EQ(r.session.dkim.signature.max_signed_headers, 20u);
+  EXPECT_EQ(r.session.dkim.max_header_bytes, 32768u);
   EXPECT_EQ(r.session.enforcement, policy::EnforcementMode::kOn);
   EXPECT_TRUE(r.internal.Contains("127.0.0.1"));
   EXPECT_FALSE(r.psl);

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -55,6 +58,47 @@ TEST(EarlyTask, RacingClaimsRunTheWorkOnce) {
     for (std::thread& w : workers) w.join();
     EXPECT_EQ(runs.load(), 1);
   }
+}
+
+// TakeUntil: the end-of-message time budget (policy/message_session.h).
+TEST(EarlyTask, TakeUntilRunsTheBoundedWorkHereWhenUnclaimed) {
+  bool original_ran = false;
+  EarlyTask<int> task([&original_ran] {
+    original_ran = true;
+    return 1;
+  });
+  std::optional<int> result =
+      task.TakeUntil(std::chrono::steady_clock::now(), [] { return 2; });  // deadline past
+  EXPECT_EQ(result, 2);
+  task.Run();  // too late: claimed
+  EXPECT_FALSE(original_ran);
+}
+
+TEST(EarlyTask, TakeUntilGivesUpOnAWorkerStillRunningAtTheDeadline) {
+  std::promise<void> started, release;
+  std::shared_future<void> released = release.get_future().share();
+  EarlyTask<int> task([&started, released] {
+    started.set_value();
+    released.wait();  // a lookup that does not come back in time
+    return 1;
+  });
+  std::thread worker([&task] { task.Run(); });
+  started.get_future().wait();  // the worker has claimed it
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<int> result =
+      task.TakeUntil(start + std::chrono::milliseconds(50), [] { return -1; });
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(result.has_value());
+  EXPECT_GE(waited, std::chrono::milliseconds(50));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  release.set_value();  // the worker finishes after all; its result is unused
+  worker.join();
+}
+
+TEST(EarlyTask, TakeUntilReturnsAWorkerResultReadyInTime) {
+  EarlyTask<int> task([] { return 7; });
+  task.Run();
+  EXPECT_EQ(task.TakeUntil(std::chrono::steady_clock::now(), [] { return -1; }), 7);
 }
 
 }  // namespace

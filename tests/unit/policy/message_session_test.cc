@@ -9,9 +9,12 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dns/zone_resolver.h"
@@ -226,6 +229,130 @@ TEST_F(SessionTest, NoClientAddressMeansNoSpf) {
   SessionReport report = Run(session);
   EXPECT_FALSE(report.spf);
   EXPECT_EQ(report.dmarc->result, DmarcResult::kPass);
+}
+
+// Resource bounds (docs/security.md, "Resource exhaustion").
+
+// A nameserver that takes every question and answers none until Release().
+class SilentResolver : public dns::Resolver {
+ public:
+  dns::AnswerFuture Lookup(const dns::Question&) override {
+    std::lock_guard lock(mutex_);
+    return promises_.emplace_back().get_future().share();
+  }
+  void Release() {  // lets background evaluations still waiting end, before the test does
+    std::lock_guard lock(mutex_);
+    for (auto& promise : promises_) {
+      promise.set_value(tl::unexpected(dns::Error{dns::ErrorCode::kTimeout, "released"}));
+    }
+    promises_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::promise<dns::Result<dns::Answer>>> promises_;
+};
+
+// Real threads, as kenind's pool: the SPF evaluation waits on one of them.
+class Workers {
+ public:
+  BackgroundRunner Runner() {
+    return [this](std::function<void()> task) {
+      threads_.emplace_back(std::move(task));
+      return true;
+    };
+  }
+  void Join() {
+    for (std::thread& thread : threads_) thread.join();
+    threads_.clear();
+  }
+
+ private:
+  std::vector<std::thread> threads_;
+};
+
+void Feed(MessageSession& session, const std::string& file,
+          const std::vector<Field>& extra_fields = {}) {
+  auto [fields, body] = ReadMessage(KENIN_TEST_DATA_DIR "/messages/" + file);
+  fields.insert(fields.end(), extra_fields.begin(), extra_fields.end());
+  for (const Field& field : fields) session.OnHeader(field.name, field.value);
+  session.OnEndOfHeaders(kNow);
+  session.OnBodyChunk(body);
+}
+
+void ExpectBudgetSpent(const SessionReport& report) {
+  ASSERT_EQ(report.dkim.size(), 2u);
+  for (const verifier::DkimVerdict& verdict : report.dkim) {
+    EXPECT_EQ(verdict.result, verifier::DkimResult::kTempError) << verdict.reason;
+    EXPECT_EQ(verdict.reason, "time budget exhausted");
+  }
+  ASSERT_TRUE(report.spf);
+  EXPECT_EQ(report.spf->result, SpfResult::kTempError) << report.spf->reason;
+  EXPECT_EQ(report.spf->reason, "time budget exhausted");
+  EXPECT_EQ(report.spf->domain, "example.org");
+  ASSERT_TRUE(report.dmarc);
+  EXPECT_EQ(report.dmarc->result, DmarcResult::kTempError) << report.dmarc->reason;
+  EXPECT_EQ(report.dmarc->reason, "time budget exhausted");
+}
+
+TEST_F(SessionTest, UnansweredLookupsEndAtTheDeadlineWithABackgroundThread) {
+  SilentResolver silent;
+  Workers workers;
+  {
+    MessageSession session(options_, silent, kEnvelope, workers.Runner());
+    Feed(session, "03-two-signatures-pass.eml");
+    const auto start = std::chrono::steady_clock::now();
+    SessionReport report = session.OnEndOfMessage(start + std::chrono::milliseconds(200));
+    const auto waited = std::chrono::steady_clock::now() - start;
+    ExpectBudgetSpent(report);
+    EXPECT_GE(waited, std::chrono::milliseconds(200));
+    EXPECT_LT(waited, std::chrono::seconds(3)) << "one budget for the whole message";
+    silent.Release();
+    workers.Join();
+  }
+}
+
+TEST_F(SessionTest, UnansweredLookupsEndAtTheDeadlineWhenSpfRunsAtEndOfMessage) {
+  SilentResolver silent;
+  MessageSession session(options_, silent, kEnvelope);  // no background: SPF runs at the end
+  Feed(session, "03-two-signatures-pass.eml");
+  const auto start = std::chrono::steady_clock::now();
+  SessionReport report = session.OnEndOfMessage(start + std::chrono::milliseconds(200));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ExpectBudgetSpent(report);
+}
+
+TEST_F(SessionTest, AnswersThatArriveBeforeTheDeadlineAreUsed) {
+  resolver_.hold = true;  // every answer still on its way at end-of-message
+  MessageSession session(options_, resolver_, kEnvelope, Inline());
+  Feed(session, "03-two-signatures-pass.eml");
+  ExpectAllPass(session.OnEndOfMessage(std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+}
+
+TEST_F(SessionTest, HeaderOverTheBoundFailsDkimOnlySpfAndDmarcAreStillDecided) {
+  options_.dkim.max_header_bytes = 16384;
+  MessageSession session(options_, resolver_, kEnvelope, Inline());
+  Feed(session, "03-two-signatures-pass.eml", {{"X-Filler", " " + std::string(20000, 'x')}});
+  SessionReport report = session.OnEndOfMessage();
+  ASSERT_EQ(report.dkim.size(), 2u);
+  EXPECT_EQ(report.dkim[0].result, verifier::DkimResult::kPermError);
+  EXPECT_EQ(report.dkim[0].reason, "header block over 16384 bytes");
+  EXPECT_EQ(report.spf->result, SpfResult::kPass);
+  EXPECT_EQ(report.dmarc->result, DmarcResult::kPass) << report.dmarc->reason;  // SPF aligned
+}
+
+TEST_F(SessionTest, FromFieldsOverTheBoundMakeDmarcPermerror) {
+  options_.dkim.max_header_bytes = 16384;
+  MessageSession session(options_, resolver_, kEnvelope, Inline());
+  // A second From, huge: DMARC cannot know the Author Domain without it (RFC 9989 §4.4).
+  Feed(session, "03-two-signatures-pass.eml",
+       {{"From", " " + std::string(20000, 'a') + "@example.org"}});
+  SessionReport report = session.OnEndOfMessage();
+  EXPECT_EQ(report.dmarc->result, DmarcResult::kPermError);
+  EXPECT_EQ(report.dmarc->reason, "From fields over 16384 bytes");
+  EXPECT_EQ(report.spf->result, SpfResult::kPass);
+  EXPECT_TRUE(AskedIn("headers").size() > 0);
+  EXPECT_FALSE(resolver_.asked.contains("_dmarc.example.org")) << "nothing to prefetch";
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -404,6 +407,125 @@ TEST(DkimVerifier, ServfailIsTemperror) {
   std::vector<DkimVerdict> verdicts = Verify({SignRsa(message)}, message, {}, resolver);
   ASSERT_EQ(verdicts.size(), 1u);
   ExpectVerdict(verdicts[0], DkimResult::kTempError, "SERVFAIL");
+}
+
+// Resource bounds (docs/security.md, "Resource exhaustion").
+
+// Feeds `fields` as they come and the message's body in one chunk.
+std::vector<DkimVerdict> VerifyFields(const std::vector<HeaderField>& fields, const Message& message,
+                                      const VerifyOptions& options, dns::Resolver& resolver = Zone(),
+                                      std::optional<Deadline> deadline = std::nullopt) {
+  DkimVerifier verifier(options, resolver);
+  for (const HeaderField& field : fields) verifier.OnHeader(field.name, field.value);
+  verifier.OnEndOfHeaders(kNow);
+  verifier.OnBodyChunk(message.body);
+  return verifier.OnEndOfMessage(deadline);
+}
+
+std::vector<HeaderField> WithSignature(const std::string& signature, const Message& message) {
+  std::vector<HeaderField> fields = {{"DKIM-Signature", signature}};
+  fields.insert(fields.end(), message.headers.begin(), message.headers.end());
+  return fields;
+}
+
+size_t WireSize(const std::vector<HeaderField>& fields) {
+  size_t size = 0;
+  for (const HeaderField& field : fields) size += field.name.size() + 1 + field.value.size() + 2;
+  return size;
+}
+
+TEST(DkimVerifierLimits, HeaderBlockUpToTheBoundVerifiesOneOctetMoreIsPermerror) {
+  Message message;
+  std::vector<HeaderField> fields = WithSignature(SignRsa(message), message);
+  VerifyOptions options;
+  options.max_header_bytes = WireSize(fields);
+  std::vector<DkimVerdict> verdicts = VerifyFields(fields, message, options);
+  ASSERT_EQ(verdicts.size(), 1u);
+  ExpectVerdict(verdicts[0], DkimResult::kPass, "");
+  options.max_header_bytes = WireSize(fields) - 1;
+  verdicts = VerifyFields(fields, message, options);
+  ASSERT_EQ(verdicts.size(), 1u);
+  ExpectVerdict(verdicts[0], DkimResult::kPermError,
+                "header block over " + std::to_string(options.max_header_bytes) + " bytes");
+  EXPECT_EQ(verdicts[0].ids.domain, "example.com");  // taken before the header was dropped
+  EXPECT_EQ(verdicts[0].ids.selector, "rsa");
+}
+
+TEST(DkimVerifierLimits, SignaturesAfterTheBoundAreCountedWithoutTheirFields) {
+  Message message;
+  const std::string signature = SignRsa(message);
+  std::vector<HeaderField> fields = WithSignature(signature, message);
+  fields.push_back({"X-Filler", " " + std::string(20000, 'x')});
+  fields.push_back({"DKIM-Signature", signature});  // past the bound: not kept, not parsed
+  VerifyOptions options;
+  options.max_header_bytes = 16384;
+  std::vector<DkimVerdict> verdicts = VerifyFields(fields, message, options);
+  ASSERT_EQ(verdicts.size(), 2u);
+  ExpectVerdict(verdicts[0], DkimResult::kPermError, "header block over 16384 bytes");
+  EXPECT_EQ(verdicts[0].ids.domain, "example.com");
+  ExpectVerdict(verdicts[1], DkimResult::kPermError, "header block over 16384 bytes");
+  EXPECT_EQ(verdicts[1].ids.domain, "");
+}
+
+TEST(DkimVerifierLimits, SignaturesPastTheListingBoundShareOneVerdict) {
+  Message message;
+  const std::vector<std::string> hundred(100, SignRsa(message));
+  std::vector<DkimVerdict> verdicts = Verify(hundred, message);  // max_signatures 8
+  ASSERT_EQ(verdicts.size(), kMaxListedSignatures + 1);
+  for (size_t i = 0; i < 8; ++i) ExpectVerdict(verdicts[i], DkimResult::kPass, "");
+  for (size_t i = 8; i < kMaxListedSignatures; ++i) {
+    ExpectVerdict(verdicts[i], DkimResult::kPermError, "too many signatures");
+    EXPECT_EQ(verdicts[i].ids.domain, "example.com");
+  }
+  ExpectVerdict(verdicts.back(), DkimResult::kPermError, "36 more signatures not listed");
+}
+
+TEST(DkimVerifierLimits, SignedHeaderListOverTheBoundIsPermerror) {
+  Message message;
+  SignRequest request = Request(Algorithm::kRsaSha256, "rsa");
+  request.signed_headers = {"from", "to", "subject"};
+  for (int i = 0; i < 997; ++i) request.signed_headers.push_back("x-absent-" + std::to_string(i));
+  const std::string signature = Sign(message, request, RsaKey(kRsaBits));  // h= of 1000 names
+  ExpectVerdict(VerifyOne(signature, message), DkimResult::kPermError,
+                "h= lists 1000 names, over 128");
+  VerifyOptions options;
+  options.signature.max_signed_headers = 1000;
+  ExpectVerdict(VerifyOne(signature, message, options), DkimResult::kPass, "");
+}
+
+// Lookups that never complete: a nameserver that does not answer.
+class SilentResolver : public dns::Resolver {
+ public:
+  dns::AnswerFuture Lookup(const dns::Question&) override {
+    return promises_.emplace_back().get_future().share();
+  }
+
+ private:
+  std::vector<std::promise<dns::Result<dns::Answer>>> promises_;
+};
+
+TEST(DkimVerifierLimits, KeyUnansweredAtTheDeadlineIsTemperror) {
+  Message message;
+  SilentResolver silent;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<DkimVerdict> verdicts =
+      VerifyFields(WithSignature(SignRsa(message), message), message, {}, silent,
+                   start + std::chrono::milliseconds(100));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(verdicts.size(), 1u);
+  ExpectVerdict(verdicts[0], DkimResult::kTempError, "time budget exhausted");
+  EXPECT_EQ(verdicts[0].ids.domain, "example.com");
+  EXPECT_GE(waited, std::chrono::milliseconds(100));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
+TEST(DkimVerifierLimits, KeysAlreadyAnsweredPassEvenPastTheDeadline) {
+  Message message;
+  std::vector<DkimVerdict> verdicts =
+      VerifyFields(WithSignature(SignRsa(message), message), message, {}, Zone(),
+                   std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  ASSERT_EQ(verdicts.size(), 1u);
+  ExpectVerdict(verdicts[0], DkimResult::kPass, "");
 }
 
 }  // namespace

@@ -170,6 +170,22 @@ TEST(ParseSignature, HeaderListWithoutFromIsRejected) {
               "From is not in h=");
 }
 
+// Our cost bound, not an RFC rule: counted before the list is split into strings.
+TEST(ParseSignature, HeaderListLongerThanTheBoundIsRejected) {
+  std::string names = "from";
+  for (int i = 1; i < 1000; ++i) names += ":x-name-" + std::to_string(i);  // 1000 names
+  SignatureOptions options;
+  options.max_signed_headers = 1000;
+  auto sig = Parse(Field().Set("h", names), options);
+  ASSERT_TRUE(sig) << sig.error().detail;
+  EXPECT_EQ(sig->signed_headers.size(), 1000u);
+  options.max_signed_headers = 999;
+  ExpectError(Parse(Field().Set("h", names), options), ErrorCode::kOverLimit,
+              "h= lists 1000 names, over 999");
+  ExpectError(Parse(Field().Set("h", names)), ErrorCode::kOverLimit,
+              "h= lists 1000 names, over 128");  // the default
+}
+
 TEST(ParseSignature, HeaderListNamesAreCaseInsensitiveAndFwsTolerant) {
   auto sig = Parse(Field().Set("h", "To : FROM\r\n\t:subject"));
   ASSERT_TRUE(sig) << sig.error().detail;
