@@ -26,6 +26,7 @@ enum class TokenKind { kWord, kLiteral, kSpecial };
 struct Token {
   TokenKind kind;
   std::string text;  // a word's text; a literal's "[...]"; a special's one character
+  bool quoted = false;  // a word read from a quoted-string: a local-part or phrase, never a domain
   bool Is(char special) const { return kind == TokenKind::kSpecial && text[0] == special; }
 };
 
@@ -78,7 +79,8 @@ tl::expected<Tokens, std::string> Lex(std::string_view text) {
       i = SkipComment(text, i);
       if (i == std::string_view::npos) return Error("unterminated comment");
     } else if (c == '"' || c == '[') {
-      Token token{c == '"' ? TokenKind::kWord : TokenKind::kLiteral, c == '[' ? "[" : ""};
+      Token token{c == '"' ? TokenKind::kWord : TokenKind::kLiteral, c == '[' ? "[" : "",
+                  c == '"'};
       i = ReadDelimited(text, i, c == '"' ? '"' : ']', token.text);
       if (i == std::string_view::npos) {
         return Error(c == '"' ? "unterminated quoted string" : "unterminated [");
@@ -106,7 +108,8 @@ std::string ToLowerAscii(std::string text) {
   return text;
 }
 
-// domain = dot-atom / obs-domain (atom *("." atom)); a domain-literal names no DMARC domain.
+// domain = dot-atom / obs-domain (atom *("." atom)); a domain-literal names no DMARC domain,
+// and a quoted-string is no atom (RFC 5322 §3.4.1): `a@"example.com"` has no domain.
 tl::expected<std::string, std::string> JoinDomain(const Tokens& tokens, size_t begin, size_t end) {
   if (begin == end) return Error("empty domain");
   std::string domain;
@@ -116,7 +119,7 @@ tl::expected<std::string, std::string> JoinDomain(const Tokens& tokens, size_t b
     if (t.kind == TokenKind::kLiteral) {
       return Error("address literal " + Excerpt(t.text + "]") + " has no domain");
     }
-    if (t.kind == TokenKind::kWord && want_word) {
+    if (t.kind == TokenKind::kWord && !t.quoted && want_word) {
       domain += t.text;
     } else if (t.Is('.') && !want_word) {
       domain += '.';

@@ -85,6 +85,10 @@ TEST(FromDomain, MalformedValuesAreErrors) {
   EXPECT_EQ(ErrorOf("john@[192.0.2.1]"), "address literal [192.0.2.1] has no domain");
   EXPECT_EQ(ErrorOf("john@exa mple.com"), "malformed domain after '@'");
   EXPECT_EQ(ErrorOf("john@example..com"), "malformed domain after '@'");
+  // A quoted-string is no domain atom (RFC 5322 §3.4.1); found by from_domain_fuzz, where
+  // "...@..." in quotes came out as a domain ending in a dot.
+  EXPECT_EQ(ErrorOf("john@\"example.com\""), "malformed domain after '@'");
+  EXPECT_EQ(ErrorOf("L<@r,..@\"......@...\">"), "malformed domain after '@'");
   EXPECT_EQ(ErrorOf("john@.example.com"), "malformed domain after '@'");
   EXPECT_EQ(ErrorOf("a@b@c"), "text after address");
   EXPECT_EQ(ErrorOf("<a@example.com> trailing"), "text after address");
