@@ -69,6 +69,9 @@ DaemonMetrics::DaemonMetrics(prometheus::Registry& registry, LabelSet error_stag
       dmarc_(Series(CounterFamily(registry, "kenin_dmarc_results_total",
                                   "DMARC evaluations by result and disposition"),
                     DmarcResultLabel(), DispositionLabel())),
+      arc_(Series(CounterFamily(registry, "kenin_arc_results_total",
+                                "ARC chain validations (RFC 8617) by result"),
+                  ArcResultLabel())),
       errors_(Series(CounterFamily(registry, "kenin_errors_total",
                                    "Internal errors, by the stage they happened in"),
                      error_stages_)),
@@ -95,6 +98,10 @@ bool DaemonMetrics::CountSpf(std::string_view result) {
 
 bool DaemonMetrics::CountDmarc(std::string_view result, std::string_view disposition) {
   return Increment(dmarc_, DmarcResultLabel(), result, DispositionLabel(), disposition);
+}
+
+bool DaemonMetrics::CountArc(std::string_view result) {
+  return Increment(arc_, ArcResultLabel().Find(result));
 }
 
 bool DaemonMetrics::CountError(std::string_view stage) {

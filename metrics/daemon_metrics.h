@@ -1,5 +1,5 @@
 // The families kenind counts as events happen (SPEC §7): messages by action, the time the
-// MTA waited at end-of-message, DKIM signatures, SPF and DMARC results, internal errors and
+// MTA waited at end-of-message, DKIM signatures, SPF, DMARC and ARC results, internal errors and
 // open milter connections. Every series is created here for every label value and its
 // reference kept, so counting is an index and an atomic add: no label map on the hot path.
 // Label values arrive as text (RFC 8601 tokens, action names); see metrics/labels.h.
@@ -36,6 +36,7 @@ class DaemonMetrics {
   bool CountDkimSignature(std::string_view result, std::string_view algorithm);
   bool CountSpf(std::string_view result);
   bool CountDmarc(std::string_view result, std::string_view disposition);
+  bool CountArc(std::string_view result);
   bool CountError(std::string_view stage);
   void ConnectionOpened() { connections_.Increment(); }
   void ConnectionClosed() { connections_.Decrement(); }
@@ -47,6 +48,7 @@ class DaemonMetrics {
   std::vector<prometheus::Counter*> dkim_;   // [result * algorithms + algorithm]
   std::vector<prometheus::Counter*> spf_;    // [result]
   std::vector<prometheus::Counter*> dmarc_;  // [result * dispositions + disposition]
+  std::vector<prometheus::Counter*> arc_;    // [result]
   std::vector<prometheus::Counter*> errors_;  // [stage]
   prometheus::Gauge& connections_;
 };

@@ -55,6 +55,11 @@ const LabelSet& DmarcResultLabel() {
   return kSet;
 }
 
+const LabelSet& ArcResultLabel() {
+  static const LabelSet kSet("result", {"pass", "fail", "none"});
+  return kSet;
+}
+
 const LabelSet& DispositionLabel() {
   static const LabelSet kSet("disposition", {"none", "quarantine", "reject"});
   return kSet;

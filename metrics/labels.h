@@ -46,5 +46,7 @@ const LabelSet& SpfResultLabel();
 const LabelSet& DmarcResultLabel();
 // kenin_dmarc_results_total{disposition}: none quarantine reject.
 const LabelSet& DispositionLabel();
+// kenin_arc_results_total{result}: the RFC 8617 §10.1 arc= tokens (issue 9).
+const LabelSet& ArcResultLabel();
 
 }  // namespace kenin::metrics

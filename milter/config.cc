@@ -1,5 +1,6 @@
 #include "milter/config.h"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +178,8 @@ void ReadDkim(Table dkim, DkimConfig& out) {
   dkim.Int("max_signatures", out.max_signatures, 1, 64);
   dkim.Int("clock_skew", out.clock_skew_seconds, 0, 86400);
   dkim.Int("max_signed_headers", out.max_signed_headers, 1, 10000);
+  dkim.Choice("unsigned_body", out.unsigned_body,
+              {{"policy", policy::UnsignedBody::kPolicy}, {"pass", policy::UnsignedBody::kPass}});
   dkim.RejectUnknown();
 }
 
@@ -202,6 +205,7 @@ void ReadDns(Table dns, DnsConfig& out, const std::filesystem::path& base) {
   dns.Int("max_answer_bytes", out.max_answer_bytes, 512, 65535);  // RFC 1035 §4.2.1: 512 is the UDP minimum
   dns.Int("max_concurrent_lookups", out.max_concurrent_lookups, 1, 1024);
   dns.Int("max_queued_lookups", out.max_queued_lookups, 0, 1'000'000);
+  dns.Bool("trust_ad", out.trust_ad);
   dns.RejectUnknown();
   if (!out.resolver.empty() && !out.zone.empty()) {
     dns.Fail(*dns.Find("zone"), "zone", "zone and resolver exclude each other");
@@ -255,6 +259,21 @@ void ReadDmarc(Table dmarc, DmarcConfig& out) {
   dmarc.RejectUnknown();
 }
 
+// Trusted sealers are domain names compared case-insensitively: stored lower case, without
+// a trailing dot.
+void ReadArc(Table arc, ArcConfig& out) {
+  arc.Bool("enabled", out.enabled);
+  arc.StringList("trusted_sealers", out.trusted_sealers, CheckSealerDomain, [](std::string name) {
+    if (name.ends_with('.')) name.pop_back();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+  });
+  // 49: every AMS below the newest of a 50-set chain (RFC 8617 §4.2.1); each may cost a
+  // lookup and a body hash (docs/arc.md "Limits and cost").
+  arc.Int("max_older_signatures", out.max_older_signatures, 0, 49);
+  arc.RejectUnknown();
+}
+
 Config Read(const toml::value& root, const std::filesystem::path& base) {
   Config config;
   Table top(&root, "");
@@ -265,6 +284,7 @@ Config Read(const toml::value& root, const std::filesystem::path& base) {
   ReadCache(top.Sub("cache"), config.cache);
   ReadScore(top.Sub("score"), config.score);
   ReadDmarc(top.Sub("dmarc"), config.dmarc);
+  ReadArc(top.Sub("arc"), config.arc);
   top.RejectUnknown();
   return config;
 }

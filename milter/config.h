@@ -11,6 +11,7 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "policy/dkim_local_policy.h"
 #include "policy/dmarc.h"
 #include "policy/score.h"
 
@@ -24,6 +25,9 @@ struct DkimConfig {
   int max_signatures = 8;        // SPEC §2: later signatures get permerror "too many"
   int clock_skew_seconds = 300;  // tolerance for t= in the future and x= in the past
   int max_signed_headers = 128;  // names in one signature's h=; more is permerror
+  // A pass whose l= leaves body content unsigned: "policy" (default) or "pass" with a
+  // comment (policy/dkim_local_policy.h, docs/security.md "l=").
+  policy::UnsignedBody unsigned_body = policy::UnsignedBody::kPolicy;
   bool operator==(const DkimConfig&) const = default;
 };
 
@@ -52,6 +56,10 @@ struct DnsConfig {
   // wait out several rounds of timeouts in a DNS outage (tests/e2e/dns_down_e2e.py).
   int max_concurrent_lookups = 32;
   int max_queued_lookups = 1024;  // waiting for a free thread; beyond: temperror at once
+  // Believe the resolver's AD bit and report the key's DNSSEC status in the header
+  // ("dnssec=secure"/"unsigned"). Only for a validating resolver over a trusted path (the
+  // same host, or a secured link): anyone on the path can set AD (docs/security.md).
+  bool trust_ad = false;
   bool operator==(const DnsConfig&) const = default;
 };
 
@@ -79,6 +87,13 @@ struct DmarcConfig {
   policy::EnforcementMode enforcement = policy::EnforcementMode::kOff;
 };
 
+// [arc] (docs/arc.md, RFC 8617): chain validation and the trusted-sealer DMARC override.
+struct ArcConfig {
+  bool enabled = true;
+  std::vector<std::string> trusted_sealers;  // domains, lower case (ARC-Seal d= of the newest set)
+  int max_older_signatures = 7;              // AMSs below the newest checked for oldest-pass
+};
+
 struct Config {
   std::string socket = "inet:8891@127.0.0.1";  // unix:/path | local:/path | inet[6]:PORT@HOST
   int socket_mode = 0660;                      // unix sockets only
@@ -96,6 +111,7 @@ struct Config {
   CacheConfig cache;
   ScoreConfig score;
   DmarcConfig dmarc;
+  ArcConfig arc;
 };
 
 // "FILE:LINE: key: problem", or "key: problem" for values without a line (flags).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <set>
 #include <vector>
@@ -117,6 +118,24 @@ Problem CheckFieldName(std::string_view name) {
   if (name.empty() || name.size() > 76) return "must be 1..76 characters";
   for (char c : name) {
     if (c < 33 || c > 126 || c == ':') return "must be printable ASCII without ':'";
+  }
+  return std::nullopt;
+}
+
+Problem CheckSealerDomain(std::string_view domain) {
+  if (domain.empty() || domain.size() > 253) return "must be a domain name of 1..253 characters";
+  size_t label = 0;
+  for (size_t i = 0; i <= domain.size(); ++i) {
+    if (i == domain.size() || domain[i] == '.') {
+      if (label == 0 || label > 63) return "must be a domain name (labels of 1..63 characters)";
+      label = 0;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(domain[i]);
+    if (!(std::isalnum(c) || c == '-' || c == '_')) {
+      return "must be a domain name (letters, digits, '-', '_' and dots)";
+    }
+    ++label;
   }
   return std::nullopt;
 }

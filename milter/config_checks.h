@@ -22,6 +22,9 @@ Problem CheckAuthservId(std::string_view id);
 Problem CheckFieldName(std::string_view name);
 // "method=result" with a result RFC 8601 defines for that method (dkim, spf, dmarc).
 Problem CheckWeightKey(std::string_view key);
+// A domain name as an ARC-Seal d= holds it (RFC 6376 §3.5 domain-name): dot-separated
+// labels of letters, digits, '-' and '_', each 1..63 octets, 253 in all.
+Problem CheckSealerDomain(std::string_view domain);
 // A nameserver as IP or IP:PORT ([IPv6]:PORT), as the resolver takes it.
 Problem CheckNameServer(std::string_view server);
 // An IPv4 or IPv6 network "ADDR/PREFIX", or a bare address.

@@ -27,6 +27,7 @@ void CountOutcome(metrics::DaemonMetrics& metrics, const Outcome& outcome,
     metrics.CountDmarc(policy::ToToken(report.dmarc->result),
                        policy::ToToken(report.dmarc->disposition));
   }
+  if (report.arc) metrics.CountArc(arc::ToToken(report.arc->result));
 }
 
 }  // namespace kenin::milter

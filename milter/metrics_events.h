@@ -19,7 +19,7 @@ inline constexpr std::string_view kReloadStage = "reload";
 metrics::LabelSet ErrorStages();
 
 // Counts one answered message: its action and end-of-message time, and when it was verified
-// each DKIM signature (result, a=), SPF and DMARC (result, disposition).
+// each DKIM signature (result, a=), SPF, DMARC (result, disposition) and ARC (result).
 void CountOutcome(metrics::DaemonMetrics& metrics, const Outcome& outcome,
                   std::chrono::nanoseconds end_of_message);
 

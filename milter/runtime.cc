@@ -36,11 +36,21 @@ policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuff
   session.dkim.clock_skew_seconds = config.dkim.clock_skew_seconds;
   session.dkim.signature.max_signed_headers = static_cast<size_t>(config.dkim.max_signed_headers);
   session.dkim.max_header_bytes = static_cast<size_t>(config.limits.max_header_bytes);
+  session.dkim_policy.unsigned_body = config.dkim.unsigned_body;
+  session.dkim_policy.trust_ad = config.dns.trust_ad;
   session.dmarc.mode = config.dmarc.mode;
   session.dmarc.public_suffixes = psl;
   session.score.header_name = config.score.header;
   session.score.weights = config.score.weights;
   session.enforcement = config.dmarc.enforcement;
+  // ARC signatures are DKIM signatures (RFC 8617 §4.1.2): the same sha1, key-size and
+  // clock-skew rules apply to them as to DKIM's.
+  session.arc.enabled = config.arc.enabled;
+  session.arc.trusted_sealers = config.arc.trusted_sealers;
+  session.arc.verifier.signature = session.dkim.signature;
+  session.arc.verifier.key = session.dkim.key;
+  session.arc.verifier.clock_skew_seconds = config.dkim.clock_skew_seconds;
+  session.arc.verifier.max_older_signatures = config.arc.max_older_signatures;
   session.prefetch_identifier_walks = true;  // a long-lived process: answers fill the cache
   return session;
 }

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "policy/dkim_local_policy.h"
+
 namespace kenin::policy {
 namespace {
 
@@ -64,6 +66,28 @@ void AddReason(std::string& item, std::string_view reason) {
   item += QuoteIfNeeded(PlainReason(reason));
 }
 
+// What RFC 8601 has no property for, as a comment (the OpenDKIM convention): the key's size
+// and type, its DNSSEC status when the AD bit is trusted (policy/dkim_local_policy.h), and a
+// pass whose l= left body content unsigned. It goes last, in the CFWS after the last pvalue
+// (RFC 8601 §2.2), so "dkim=pass header.d=..." reads as before. Only our own words go in.
+void AddKeyComment(std::string& item, const verifier::DkimVerdict& v) {
+  std::string comment;
+  auto add = [&comment](const std::string& part) {
+    if (!comment.empty()) comment += ", ";
+    comment += part;
+  };
+  if (v.ids.key_bits > 0) {
+    std::string key = std::to_string(v.ids.key_bits) + "-bit";
+    if (v.ids.key_type == "rsa" || v.ids.key_type == "ed25519") key += " " + v.ids.key_type;
+    add(key + " key");
+  }
+  if (v.key_dnssec) add(*v.key_dnssec ? "dnssec=secure" : "dnssec=unsigned");
+  if (v.result == verifier::DkimResult::kPass && v.body_truncated && v.body_length) {
+    add(UnsignedBodyReason(*v.body_length));  // [dkim] unsigned_body = "pass"
+  }
+  if (!comment.empty()) item += " (" + comment + ")";
+}
+
 }  // namespace
 
 std::string QuoteIfNeeded(std::string_view value) {
@@ -94,6 +118,7 @@ std::vector<std::string> DkimResinfo(std::span<const verifier::DkimVerdict> verd
     AddProperty(item, "header.s", v.ids.selector);
     AddProperty(item, "header.a", v.ids.algorithm);
     AddProperty(item, "header.b", v.ids.b_prefix);  // RFC 6008 §2
+    AddKeyComment(item, v);
     items.push_back(std::move(item));
   }
   return items;
@@ -117,6 +142,18 @@ std::string DmarcResinfo(const DmarcVerdict& verdict) {
   }
   AddProperty(item, "header.from", verdict.from_domain);
   return item;
+}
+
+std::string ArcResinfo(const arc::ArcVerdict& verdict, std::string_view client_ip) {
+  std::string item = "arc=" + std::string(arc::ToToken(verdict.result));
+  if (verdict.result != arc::ArcResult::kPass) AddReason(item, verdict.reason);
+  if (verdict.oldest_pass) AddProperty(item, "header.oldest-pass", std::to_string(*verdict.oldest_pass));
+  AddProperty(item, "smtp.remote-ip", client_ip);  // an IPv6 address is quoted (':')
+  return item;
+}
+
+void AddArcOverride(std::string& dmarc_item, std::string_view sealer) {
+  AddProperty(dmarc_item, "policy.arc-override", sealer);
 }
 
 std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items) {

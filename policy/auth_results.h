@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "arc/arc_result.h"
 #include "policy/dmarc.h"
 #include "policy/spf.h"
 #include "verifier/dkim_result.h"
@@ -22,6 +23,16 @@ std::string SpfResinfo(const SpfVerdict& verdict);
 
 // "dmarc=fail reason=\"...\" (p=reject dis=quarantine) header.from=example.com".
 std::string DmarcResinfo(const DmarcVerdict& verdict);
+
+// RFC 8617 §10.1 / RFC 8601: "arc=pass header.oldest-pass=1 smtp.remote-ip=192.0.2.1", or
+// "arc=fail reason=\"...\" smtp.remote-ip=...". `client_ip` is the address of the SMTP client
+// that connected to us (RFC 8617 §6), not what an earlier sealer recorded; empty: left out.
+std::string ArcResinfo(const arc::ArcVerdict& verdict, std::string_view client_ip);
+
+// Marks a DMARC resinfo (DmarcResinfo's) as overridden by a trusted ARC sealer (policy/
+// arc_override.h): appends "policy.arc-override=<sealer>" (RFC 8601 §2.3 ptype "policy";
+// the property names the sealer whose chain was trusted).
+void AddArcOverride(std::string& dmarc_item, std::string_view sealer);
 
 // "authserv-id; item; item" on one line (no folding), or with "; none" when empty.
 std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items);

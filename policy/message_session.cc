@@ -4,6 +4,7 @@
 #include <chrono>
 #include <future>
 
+#include "policy/arc_override.h"
 #include "policy/auth_results.h"
 #include "policy/deadline_resolver.h"
 #include "policy/early_task.h"
@@ -48,7 +49,12 @@ MessageSession::MessageSession(const SessionOptions& options, dns::Resolver& res
       resolver_(std::make_shared<dns::MemoResolver>(resolver)),
       envelope_(std::move(envelope)),
       background_(std::move(background)),
-      dkim_(options.dkim, *resolver_) {}
+      dkim_(options.dkim, *resolver_) {
+  if (options.arc.enabled) {
+    // Through the same memo as DKIM: a key a message's DKIM and ARC share is asked once.
+    arc_ = std::make_unique<ArcSession>(options.arc, options.dkim.max_header_bytes, *resolver_);
+  }
+}
 
 MessageSession::~MessageSession() {
   if (spf_) spf_->Cancel();  // an aborted message: a queued evaluation need not run
@@ -57,6 +63,7 @@ MessageSession::~MessageSession() {
 void MessageSession::OnHeader(std::string_view name, std::string_view value) {
   if (verifier::FieldNameEquals(name, "From")) KeepFrom(value);
   dkim_.OnHeader(name, value);
+  if (arc_) arc_->OnHeader(name, value);
 }
 
 // DMARC needs every From field (RFC 9989 §4.4: exactly one Author Domain), so none may be
@@ -75,6 +82,7 @@ void MessageSession::KeepFrom(std::string_view value) {
 void MessageSession::OnEndOfHeaders(int64_t now) {
   now_ = now;
   dkim_.OnEndOfHeaders(now);
+  if (arc_) arc_->OnEndOfHeaders(now);
   StartSpf();
   PrefetchDmarc();
 }
@@ -136,7 +144,10 @@ void MessageSession::PrefetchDmarc() {
   }
 }
 
-void MessageSession::OnBodyChunk(std::string_view chunk) { dkim_.OnBodyChunk(chunk); }
+void MessageSession::OnBodyChunk(std::string_view chunk) {
+  dkim_.OnBodyChunk(chunk);
+  if (arc_) arc_->OnBodyChunk(chunk);
+}
 
 SpfVerdict MessageSession::CollectSpf(const std::optional<verifier::Deadline>& deadline) {
   if (!deadline) return spf_->Take();
@@ -184,14 +195,40 @@ SessionReport MessageSession::OnEndOfMessage(std::optional<verifier::Deadline> d
   SessionReport report;
   if (!spf_) StartSpf();  // OnEndOfHeaders() was not called: a message without a header
   report.dkim = dkim_.OnEndOfMessage(deadline);
+  ApplyDkimLocalPolicy(report.dkim, options_.dkim_policy);  // before DMARC and the header
   if (spf_) report.spf = CollectSpf(deadline);
   report.dmarc = EvaluateDmarcOf(report, deadline);
+  if (arc_) {
+    report.arc = arc_->OnEndOfMessage(deadline);
+    if (auto sealer = ArcOverrideSealer(*report.dmarc, *report.arc, options_.arc.trusted_sealers)) {
+      ApplyArcOverride(*report.dmarc);
+      report.dmarc_arc_override = std::move(*sealer);
+    }
+  }
 
+  // Order: dkim, spf, dmarc, arc (RFC 8601 leaves it free; ARC last as it qualifies DMARC).
   report.resinfo = DkimResinfo(report.dkim);
   if (report.spf) report.resinfo.push_back(SpfResinfo(*report.spf));
   report.resinfo.push_back(DmarcResinfo(*report.dmarc));
+  if (!report.dmarc_arc_override.empty()) {
+    AddArcOverride(report.resinfo.back(), report.dmarc_arc_override);
+  }
+  // arc=none (no ARC field at all, RFC 8617 §10.1) says nothing a reader can use, so it is
+  // left out, as a method not applied may be (RFC 8601 §2.2); the report and metrics have it.
+  if (report.arc && report.arc->result != arc::ArcResult::kNone) {
+    report.resinfo.push_back(ArcResinfo(*report.arc, envelope_.client_ip));
+  }
   report.authentication_results = RenderAuthResults(options_.authserv_id, report.resinfo);
   report.score = ComputeScore(report.dkim, report.spf, report.dmarc, options_.score);
+  if (!report.dmarc_arc_override.empty()) {
+    // A DMARC failure the operator's trusted sealer accounts for weighs what no DMARC verdict
+    // would ("dmarc=none"), not "dmarc=fail": the same local policy as the disposition.
+    auto weight = [&](const char* key) {
+      auto it = options_.score.weights.find(key);
+      return it == options_.score.weights.end() ? 0.0 : it->second;
+    };
+    report.score += weight("dmarc=none") - weight("dmarc=fail");
+  }
   report.action = EnforcementAction(report.dmarc, options_.enforcement);
   return report;
 }

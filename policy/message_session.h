@@ -4,6 +4,7 @@
 // for about one DNS round trip in all, not one per lookup (SPEC §5):
 //   - the DKIM key of every signature;
 //   - every _dmarc name the DMARC evaluation may ask (DmarcPrefetchDomains);
+//   - every ARC key (policy/arc_session.h: ARC-Seal and ARC-Message-Signature keys);
 //   - the whole SPF evaluation, which needs only the envelope: its lookups depend on one
 //     another, so it runs on a background thread while the body streams, when one is given;
 //     but first it is tried at once on the answers already there (the cache), which settles
@@ -12,7 +13,8 @@
 // Bounded whatever the message (docs/security.md, "Resource exhaustion"): the header is kept
 // up to options.dkim.max_header_bytes (From fields too: more makes DMARC permerror), and
 // given a deadline the end-of-message waits end there, what is unanswered becoming temperror
-// "time budget exhausted" (DKIM keys, SPF, DMARC).
+// "time budget exhausted" (DKIM keys, SPF, DMARC; for ARC a fail with that reason, since ARC
+// has no temperror: RFC 8617 §5.2.1).
 // Not thread-safe (one thread drives it); `resolver` must outlive the session, and anything
 // the background work needs beyond the session must be kept alive by `background`.
 #pragma once
@@ -27,6 +29,9 @@
 
 #include "dns/memo_resolver.h"
 #include "dns/resolver.h"
+#include "policy/dkim_local_policy.h"
+#include "arc/arc_result.h"
+#include "policy/arc_session.h"
 #include "policy/dmarc.h"
 #include "policy/score.h"
 #include "policy/spf.h"
@@ -43,8 +48,10 @@ struct Envelope {
 struct SessionOptions {
   std::string authserv_id = "localhost";
   verifier::VerifyOptions dkim;
+  DkimLocalPolicy dkim_policy;  // l= and DNSSEC status: policy/dkim_local_policy.h
   SpfOptions spf;
   DmarcOptions dmarc;
+  ArcSettings arc;
   ScoreOptions score;
   EnforcementMode enforcement = EnforcementMode::kOff;
   // Also prefetch the DMARC tree walks of the signing and SPF domains, which relaxed
@@ -58,7 +65,11 @@ inline constexpr size_t kMaxSpeculativeDomains = 4;
 struct SessionReport {
   std::vector<verifier::DkimVerdict> dkim;
   std::optional<SpfVerdict> spf;      // present when the client IP was known
-  std::optional<DmarcVerdict> dmarc;
+  std::optional<DmarcVerdict> dmarc;  // disposition none when a trusted ARC sealer overrode it
+  std::optional<arc::ArcVerdict> arc; // present when ARC is enabled
+  // The trusted sealer whose passing chain overrode a DMARC fail (policy/arc_override.h);
+  // empty when there was no override.
+  std::string dmarc_arc_override;
   std::vector<std::string> resinfo;   // the items of the header, in order
   std::string authentication_results; // the whole value on one line
   double score = 0;
@@ -102,6 +113,7 @@ class MessageSession {
   Envelope envelope_;
   BackgroundRunner background_;
   verifier::DkimVerifier dkim_;
+  std::unique_ptr<ArcSession> arc_;  // when options.arc.enabled
   std::vector<std::string> from_values_;
   size_t from_bytes_ = 0;          // of every From value so far, kept or not
   bool from_over_limit_ = false;   // from_bytes_ went over max_header_bytes: none kept

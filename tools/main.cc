@@ -63,6 +63,7 @@ struct VerifyFlags {
   int64_t now = -1;
   std::string dmarc_mode = "rfc9989";
   std::string psl_file;
+  std::string unsigned_body = "policy";  // as kenind's [dkim] unsigned_body
 };
 
 void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, VerifyFlags& flags) {
@@ -82,12 +83,19 @@ void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, VerifyFlags&
   verify->add_option("--min-rsa-bits", options.session.dkim.key.min_rsa_bits,
                      "Smallest RSA key accepted (default 1024, RFC 8301)");
   verify->add_option("--max-signatures", options.session.dkim.max_signatures, "Signatures evaluated per message (default 8)");
+  verify->add_option("--unsigned-body", flags.unsigned_body,
+                     "A pass whose l= leaves body unsigned: policy (default) or pass")
+      ->check(CLI::IsMember({"policy", "pass"}));
+  verify->add_flag("--trust-ad", options.session.dkim_policy.trust_ad,
+                   "Believe the resolver's AD bit: report the key's DNSSEC status (trusted path only)");
   verify->add_option("files", options.inputs, "Message files; - or none for stdin");
 }
 
 int RunVerify(tools::VerifyCommandOptions& options, const VerifyFlags& flags) {
   if (options.session.authserv_id.empty()) options.session.authserv_id = HostName();
   if (flags.now >= 0) options.now = flags.now;
+  options.session.dkim_policy.unsigned_body =
+      flags.unsigned_body == "pass" ? policy::UnsignedBody::kPass : policy::UnsignedBody::kPolicy;
   std::unique_ptr<policy::PublicSuffixList> psl;
   if (flags.dmarc_mode == "rfc7489") {
     psl = flags.psl_file.empty() ? policy::PublicSuffixList::System()

@@ -48,6 +48,8 @@ class ObjectWriter {
   void String(std::string_view key, std::string_view value) { AppendString(value, Key(key)); }
   void Bool(std::string_view key, bool value) { Key(key) += value ? "true" : "false"; }
   void Unsigned(std::string_view key, unsigned value) { Key(key) += std::to_string(value); }
+  void Int(std::string_view key, int value) { Key(key) += std::to_string(value); }
+  void Null(std::string_view key) { Key(key) += "null"; }
 
  private:
   std::string& out_;
@@ -62,6 +64,9 @@ void AppendDkim(const std::vector<verifier::DkimVerdict>& verdicts, std::string&
     ObjectWriter o(out);
     o.String("algorithm", v.ids.algorithm);
     o.Bool("body_truncated", v.body_truncated);
+    // The key answer's AD bit, only when trusted (--trust-ad, [dns] trust_ad): "secure" or
+    // "unsigned"; "unknown" without a trusted AD bit or without a key answer.
+    o.String("dnssec", !v.key_dnssec ? "unknown" : *v.key_dnssec ? "secure" : "unsigned");
     o.String("domain", v.ids.domain);
     o.String("identity", v.ids.identity);
     o.Unsigned("key_bits", v.ids.key_bits);
@@ -73,11 +78,30 @@ void AppendDkim(const std::vector<verifier::DkimVerdict>& verdicts, std::string&
   out += ']';
 }
 
+// RFC 8617: the chain's result as in the header, and what a reader of the JSON wants beside
+// it. oldest_pass is null when not determined; override says whether this chain's sealer
+// turned a DMARC fail into disposition none (policy/arc_override.h).
+void AppendArc(const arc::ArcVerdict& v, bool dmarc_override, std::string& out) {
+  ObjectWriter o(out);
+  o.Int("instances", v.instances);
+  if (v.oldest_pass) {
+    o.Int("oldest_pass", *v.oldest_pass);
+  } else {
+    o.Null("oldest_pass");
+  }
+  o.Bool("override", dmarc_override);
+  o.String("reason", v.reason);
+  o.String("remote_ip", v.remote_ip);
+  o.String("result", arc::ToToken(v.result));
+  o.String("sealer", v.sealer());
+}
+
 }  // namespace
 
 void AppendReportJson(std::string_view file, const policy::SessionReport& report,
                       std::string& out) {
   ObjectWriter o(out);
+  if (report.arc) AppendArc(*report.arc, !report.dmarc_arc_override.empty(), o.Key("arc"));
   o.String("authentication_results", report.authentication_results);
   AppendDkim(report.dkim, o.Key("dkim"));
   if (report.dmarc) {

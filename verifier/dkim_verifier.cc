@@ -213,14 +213,23 @@ DkimVerdict DkimVerifier::Evaluate(Candidate& candidate, std::vector<std::string
   }
   const dns::Result<dns::Answer>& answer = candidate.key.get();
   if (auto verdict = DnsVerdict(answer, candidate.ids)) return *verdict;
+  DkimVerdict verdict = EvaluateKeys(candidate, *answer, body_hashes[candidate.hasher]);
+  // The resolver's AD bit for the key record travels with the verdict; whether it is
+  // believed is the operator's choice (policy/dkim_local_policy.h, [dns] trust_ad).
+  verdict.key_dnssec = answer->authenticated;
+  return verdict;
+}
+
+DkimVerdict DkimVerifier::EvaluateKeys(const Candidate& candidate, const dns::Answer& answer,
+                                       const std::string& body_hash) {
 
   // Keys are decoded once per answer (per TTL, with a cache in front), not once per
   // message: decoding an RSA key costs more than verifying with it. Size limits are options
   // of this verifier, so they are applied after the shared decode.
-  auto keys = answer->memo->GetOrCompute<ParsedKeys>([&answer] {
+  auto keys = answer.memo->GetOrCompute<ParsedKeys>([&answer] {
     ParsedKeys parsed;
     const KeyOptions any_size{.min_rsa_bits = 0, .max_rsa_bits = UINT32_MAX};
-    for (const dns::Record& record : answer->records) {
+    for (const dns::Record& record : answer.records) {
       parsed.push_back(ParseKeyRecord(JoinStrings(record), any_size));
     }
     return parsed;
@@ -233,7 +242,7 @@ DkimVerdict DkimVerifier::Evaluate(Candidate& candidate, std::vector<std::string
       if (!first_error) first_error = usable.error();
       continue;
     }
-    DkimVerdict verdict = Check(candidate, *key, body_hashes[candidate.hasher]);
+    DkimVerdict verdict = Check(candidate, *key, body_hash);
     if (verdict.result == DkimResult::kPass) return verdict;
     if (!first) first = std::move(verdict);
   }
@@ -246,10 +255,12 @@ DkimVerdict DkimVerifier::Check(const Candidate& candidate, const KeyRecord& key
   const DkimSignature& sig = *candidate.signature;
   SignatureIds ids = candidate.ids;
   ids.key_bits = key.bits;
+  ids.key_type = key.type == KeyType::kEd25519 ? "ed25519" : "rsa";
   auto verdict = [&](DkimResult result, std::string reason) {
     DkimVerdict v = MakeVerdict(result, std::move(reason), ids);
     v.key_testing = key.testing;
     v.body_truncated = hashers_[candidate.hasher].truncated();
+    v.body_length = sig.body_length;
     return v;
   };
   // RFC 6376 §3.6.1 k=, §6.1.2: the key type must match the signing algorithm.

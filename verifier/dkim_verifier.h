@@ -74,6 +74,9 @@ class DkimVerifier {
   size_t HasherFor(const DkimSignature& sig);
   DkimVerdict Evaluate(Candidate& candidate, std::vector<std::string>& body_hashes,
                        const std::optional<Deadline>& deadline);
+  // Every key of the answered key record tried in turn (the first pass wins).
+  DkimVerdict EvaluateKeys(const Candidate& candidate, const dns::Answer& answer,
+                           const std::string& body_hash);
   DkimVerdict Check(const Candidate& candidate, const KeyRecord& key, const std::string& body_hash);
 
   const VerifyOptions options_;  // a copy: small, and callers may pass a temporary

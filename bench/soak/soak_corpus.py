@@ -185,17 +185,18 @@ class Builder:
         m = self.sign(self.message("good-forged-ar", d), "rsa", d)
         return self.template("good-forged-ar", "good", forged + m, d, [(d, "pass")])
 
-    def good_length_appended(self, d):
-        """l= covers the first body octets; content appended after signing still passes
-        (RFC 6376 §8.2, docs/security.md)."""
-        m = self.message("good-l-appended", d)
+    def length_appended(self, d):
+        """l= covers the first body octets and content is appended after signing (RFC 6376
+        §8.2): kenind's default ([dkim] unsigned_body = "policy", docs/security.md) reports
+        dkim=policy, and DMARC rests on SPF alone."""
+        m = self.message("bad-l-appended", d)
         key = self.keys["rsa"]
         signed = dkim.sign(m, b"rsa", d.encode(), key.dkimpy_key,
                                     canonicalize=(b"relaxed", b"relaxed"),
                                     include_headers=list(messages.SIGNED), length=True,
                                     linesep=b"\r\n") + m
         appended = signed + b"Appended after signing: click here.\r\n"
-        return self.template("good-l-appended", "good", appended, d, [(d, "pass")])
+        return self.template("bad-l-appended", "bad", appended, d, [(d, "policy")])
 
     # --- bad: signed but wrong, or a failing policy ---------------------------------------
 
@@ -401,7 +402,7 @@ def cases(b):
         (5, "good", b.good("good-ed-simple", "ed", "simple/simple")),
         (8, "good", b.good_two),
         (4, "good", b.good_forged_ar),
-        (3, "good", b.good_length_appended),
+        (3, "bad", b.length_appended),
         # bad: 25%
         (2.5, "bad", b.tampered_body),
         (2.5, "bad", b.tampered_header),

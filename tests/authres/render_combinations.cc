@@ -51,6 +51,14 @@ int main() {
         const std::string rendered = kRenderedReasons[index++ % 3];
         std::vector<verifier::DkimVerdict> verdicts;
         if (dkim != DkimResult::kNone) verdicts = {Dkim(dkim, reason), Dkim(DkimResult::kPass, "")};
+        // The key comment in each form (policy/auth_results.cc AddKeyComment): type and size,
+        // the DNSSEC status or none, and a pass with content after l=; the parsers skip it.
+        for (verifier::DkimVerdict& v : verdicts) {
+          v.ids.key_type = index % 2 ? "rsa" : "";
+          if (index % 3 != 0) v.key_dnssec = index % 3 == 1;
+          v.body_length = 120;
+          v.body_truncated = index % 4 == 0;
+        }
         policy::SpfVerdict spf;
         spf.result = spf_result;
         spf.reason = spf_result == policy::SpfResult::kPass ? "" : reason;
@@ -87,6 +95,39 @@ int main() {
                          .dump()
                   << "\n";
       }
+    }
+  }
+  // ARC (issue 9): arc= with header.oldest-pass and smtp.remote-ip (IPv6 quoted), and a DMARC
+  // fail overridden by a trusted sealer (policy.arc-override).
+  for (arc::ArcResult arc_result : {arc::ArcResult::kPass, arc::ArcResult::kFail}) {
+    for (const char* client_ip : {"192.0.2.1", "2001:db8::1"}) {
+      arc::ArcVerdict chain;
+      chain.result = arc_result;
+      if (arc_result == arc::ArcResult::kPass) chain.oldest_pass = 1;
+      else chain.reason = kReasons[2];
+      policy::DmarcVerdict dmarc;
+      dmarc.result = policy::DmarcResult::kFail;
+      dmarc.reason = "no DKIM or SPF pass aligned with example.com";
+      dmarc.from_domain = "example.com";
+      dmarc.policy = policy::Disposition::kReject;
+      std::vector<std::string> items = {policy::DmarcResinfo(dmarc)};
+      nlohmann::json dmarc_properties = {{"header.from", "example.com"}};
+      if (arc_result == arc::ArcResult::kPass) {
+        policy::AddArcOverride(items.back(), "lists.example.org");
+        dmarc_properties["policy.arc-override"] = "lists.example.org";
+      }
+      items.push_back(policy::ArcResinfo(chain, client_ip));
+      nlohmann::json arc_properties = {{"smtp.remote-ip", client_ip}};
+      if (chain.oldest_pass) arc_properties["header.oldest-pass"] = "1";
+      nlohmann::json expected = nlohmann::json::array();
+      expected.push_back(Expect("dmarc", "fail", dmarc.reason, dmarc_properties));
+      expected.push_back(Expect("arc", arc::ToToken(arc_result),
+                                chain.reason.empty() ? "" : kRenderedReasons[2], arc_properties));
+      std::cout << nlohmann::json{{"folded", policy::FoldAuthResults("mx.example.net", items, "\r\n\t")},
+                                  {"authserv_id", "mx.example.net"},
+                                  {"results", expected}}
+                       .dump()
+                << "\n";
     }
   }
   return 0;

@@ -28,7 +28,7 @@ from metricsenv import (AUTHSERV_ID, CONFIG, SPEC_FAMILIES, Kenind, MilterConnec
 
 ROUNDS = 2
 COUNTED = ("kenin_messages_total", "kenin_dkim_signatures_total", "kenin_spf_results_total",
-           "kenin_dmarc_results_total")
+           "kenin_dmarc_results_total", "kenin_arc_results_total")
 
 
 def check_families(tally, samples, types):
@@ -48,6 +48,8 @@ def check_before_traffic(tally, samples):
                 "all 28 DKIM result x algorithm series exist at start")
     tally.check(len(family_samples(samples, "kenin_dmarc_results_total")) == 5 * 3,
                 "all 15 DMARC result x disposition series exist at start")
+    tally.check(len(family_samples(samples, "kenin_arc_results_total")) == 3,
+                "all 3 ARC result series exist at start (issue 9)")
     tally.check(len(family_samples(samples, "kenin_dns_queries_total")) == 5 * 6,
                 "all 30 DNS type x rcode series exist at start")
 

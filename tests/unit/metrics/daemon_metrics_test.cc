@@ -27,6 +27,8 @@ TEST_F(DaemonMetricsTest, EverySeriesExistsAtZeroBeforeAnyEvent) {
   EXPECT_EQ(SeriesCount(families, "kenin_dkim_signatures_total"), 7u * 4u);
   EXPECT_EQ(SeriesCount(families, "kenin_spf_results_total"), 7u);
   EXPECT_EQ(SeriesCount(families, "kenin_dmarc_results_total"), 5u * 3u);
+  EXPECT_EQ(SeriesCount(families, "kenin_arc_results_total"), 3u);  // issue 9
+  EXPECT_EQ(Value(families, "kenin_arc_results_total", {{"result", "none"}}), 0.0);
   EXPECT_EQ(SeriesCount(families, "kenin_errors_total"), 2u);
   EXPECT_EQ(SeriesCount(families, "kenin_message_duration_seconds"), 1u);
   EXPECT_EQ(Value(families, "kenin_milter_connections_active"), 0.0);
@@ -69,6 +71,7 @@ TEST_F(DaemonMetricsTest, UnknownValuesCountNothing) {
   EXPECT_FALSE(metrics_.CountDkimSignature("passed", "rsa-sha256"));
   EXPECT_FALSE(metrics_.CountSpf("example.com"));
   EXPECT_FALSE(metrics_.CountDmarc("pass", "discard"));
+  EXPECT_FALSE(metrics_.CountArc("temperror"));  // ARC has none (RFC 8617 §5.2.1)
   EXPECT_FALSE(metrics_.CountError("negotiate"));
   auto families = Collect();
   for (const auto& family : families) {

@@ -207,6 +207,23 @@ TEST(Config, DnsBoundsAreReadAndRangeChecked) {
             "k.toml:2: dns.max_queued_lookups: must be 0..1000000");
 }
 
+// The local policy on DKIM results (policy/dkim_local_policy.h): l= and the AD bit.
+TEST(Config, UnsignedBodyAndTrustAdAreReadAndChecked) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->dkim.unsigned_body, policy::UnsignedBody::kPolicy);
+  EXPECT_FALSE(defaults->dns.trust_ad);
+  auto config = Parse("[dkim]\nunsigned_body = \"pass\"\n[dns]\ntrust_ad = true\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->dkim.unsigned_body, policy::UnsignedBody::kPass);
+  EXPECT_TRUE(config->dns.trust_ad);
+  EXPECT_EQ(Error("[dkim]\nunsigned_body = \"fail\"\n"),
+            "k.toml:2: dkim.unsigned_body: must be one of policy | pass");
+  EXPECT_EQ(Error("[dkim]\nunsigned_body = true\n"),
+            "k.toml:2: dkim.unsigned_body: must be one of policy | pass");
+  EXPECT_EQ(Error("[dns]\ntrust_ad = \"yes\"\n"), "k.toml:2: dns.trust_ad: must be true or false");
+}
+
 // dist/kenind.toml documents every key with its default: it must stay valid and default.
 TEST(Config, ShippedSampleIsValidAndDefault) {
   auto config = LoadConfigFile(KENIN_SOURCE_DIR "/dist/kenind.toml");

@@ -50,6 +50,9 @@ TEST_F(MetricsEventsTest, EveryTokenKeninWritesHasASeries) {
           << policy::ToToken(r) << " " << policy::ToToken(d);
     }
   }
+  for (auto r : {arc::ArcResult::kNone, arc::ArcResult::kPass, arc::ArcResult::kFail}) {
+    EXPECT_TRUE(metrics_.CountArc(arc::ToToken(r))) << arc::ToToken(r);
+  }
   for (const char* action : {"accept", "reject", "quarantine", "tempfail", "skip"}) {
     EXPECT_TRUE(metrics_.CountMessage(action, std::chrono::milliseconds(1))) << action;
   }
@@ -79,6 +82,8 @@ TEST_F(MetricsEventsTest, AVerifiedMessageCountsEachSignatureSpfAndDmarc) {
   report.dmarc = policy::DmarcVerdict{};
   report.dmarc->result = policy::DmarcResult::kFail;
   report.dmarc->disposition = policy::Disposition::kQuarantine;
+  report.arc = arc::ArcVerdict{};
+  report.arc->result = arc::ArcResult::kFail;
   outcome.report = report;
   CountOutcome(metrics_, outcome, std::chrono::milliseconds(4));
 
@@ -96,6 +101,8 @@ TEST_F(MetricsEventsTest, AVerifiedMessageCountsEachSignatureSpfAndDmarc) {
   EXPECT_EQ(Value(families, "kenin_dmarc_results_total",
                   {{"result", "fail"}, {"disposition", "quarantine"}}),
             1.0);
+  EXPECT_EQ(Value(families, "kenin_arc_results_total", {{"result", "fail"}}), 1.0);
+  EXPECT_EQ(Value(families, "kenin_arc_results_total", {{"result", "pass"}}), 0.0);
 }
 
 TEST_F(MetricsEventsTest, UnverifiedMessageCountsOnlyItsAction) {

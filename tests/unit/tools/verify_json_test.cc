@@ -22,7 +22,8 @@ std::string Reference(const std::string& file, const policy::SessionReport& repo
                     {"key_bits", v.ids.key_bits},
                     {"reason", v.reason},
                     {"testing", v.key_testing},
-                    {"body_truncated", v.body_truncated}});
+                    {"body_truncated", v.body_truncated},
+                    {"dnssec", !v.key_dnssec ? "unknown" : *v.key_dnssec ? "secure" : "unsigned"}});
   }
   nlohmann::json json = {{"file", file}, {"dkim", dkim}};
   if (report.spf) {
@@ -38,6 +39,16 @@ std::string Reference(const std::string& file, const policy::SessionReport& repo
                      {"disposition", policy::ToToken(d.disposition)},
                      {"from_domain", d.from_domain},
                      {"reason", d.reason}};
+  }
+  if (report.arc) {
+    const arc::ArcVerdict& a = *report.arc;
+    json["arc"] = {{"result", arc::ToToken(a.result)},
+                   {"reason", a.reason},
+                   {"instances", a.instances},
+                   {"oldest_pass", a.oldest_pass ? nlohmann::json(*a.oldest_pass) : nlohmann::json()},
+                   {"sealer", a.sealer()},
+                   {"remote_ip", a.remote_ip},
+                   {"override", !report.dmarc_arc_override.empty()}};
   }
   json["score"] = report.score;
   json["authentication_results"] = report.authentication_results;
@@ -72,8 +83,10 @@ TEST(VerifyJson, FullReportMatchesReference) {
   policy::SessionReport report;
   report.dkim.push_back(Verdict(verifier::DkimResult::kPass, ""));
   report.dkim.push_back(Verdict(verifier::DkimResult::kFail, "body hash did not verify"));
+  report.dkim.front().key_dnssec = true;
   report.dkim.back().key_testing = true;
   report.dkim.back().body_truncated = true;
+  report.dkim.back().key_dnssec = false;
   report.spf.emplace();
   report.spf->result = policy::SpfResult::kSoftFail;
   report.spf->domain = "example.org";
@@ -85,6 +98,10 @@ TEST(VerifyJson, FullReportMatchesReference) {
   report.score = -3.0;
   report.authentication_results = "mx; dkim=pass header.d=example.org";
   EXPECT_EQ(Written("dir/m2.eml", report), Reference("dir/m2.eml", report));
+  // Each DNSSEC status reads as documented (docs/configuration.md, kenin verify JSON).
+  const std::string written = Written("dir/m2.eml", report);
+  EXPECT_NE(written.find(R"("dnssec":"secure")"), std::string::npos) << written;
+  EXPECT_NE(written.find(R"("dnssec":"unsigned")"), std::string::npos) << written;
 }
 
 TEST(VerifyJson, EscapesAndInvalidUtf8MatchReference) {
@@ -100,6 +117,52 @@ TEST(VerifyJson, EscapesAndInvalidUtf8MatchReference) {
   report.dmarc->reason = "r\xa0\xa1";
   report.score = 0.1 + 0.2;
   EXPECT_EQ(Written("we\"ird\\name\x80.eml", report), Reference("we\"ird\\name\x80.eml", report));
+}
+
+arc::ArcSetInfo SealedBy(int instance, std::string domain) {
+  arc::ArcSetInfo set;
+  set.instance = instance;
+  set.seal_domain = std::move(domain);
+  return set;
+}
+
+arc::ArcVerdict PassingChain() {
+  arc::ArcVerdict verdict;
+  verdict.result = arc::ArcResult::kPass;
+  verdict.instances = 2;
+  verdict.oldest_pass = 2;
+  verdict.remote_ip = "2001:db8::1";
+  verdict.sets.push_back(SealedBy(1, "first.example"));
+  verdict.sets.push_back(SealedBy(2, "lists.example"));
+  return verdict;
+}
+
+TEST(VerifyJson, ArcPassWithOverrideMatchesReference) {
+  policy::SessionReport report;
+  report.arc = PassingChain();
+  report.dmarc.emplace();
+  report.dmarc->result = policy::DmarcResult::kFail;
+  report.dmarc_arc_override = "lists.example";
+  const std::string written = Written("m.eml", report);
+  EXPECT_EQ(written, Reference("m.eml", report));
+  EXPECT_NE(written.find(R"("arc":{"instances":2,"oldest_pass":2,"override":true,)"),
+            std::string::npos)
+      << written;
+  EXPECT_NE(written.find(R"("sealer":"lists.example")"), std::string::npos) << written;
+}
+
+TEST(VerifyJson, ArcFailAndNoneMatchReference) {
+  policy::SessionReport report;
+  report.arc.emplace();  // none: no sets, oldest_pass null, sealer empty
+  report.arc->reason = "no ARC header fields";
+  EXPECT_EQ(Written("m", report), Reference("m", report));
+  report.arc = PassingChain();
+  report.arc->result = arc::ArcResult::kFail;
+  report.arc->oldest_pass.reset();
+  report.arc->reason = "ARC-Seal i=1: signature \"did\" not verify \xff";
+  const std::string written = Written("m", report);
+  EXPECT_EQ(written, Reference("m", report));
+  EXPECT_NE(written.find(R"("oldest_pass":null)"), std::string::npos) << written;
 }
 
 TEST(VerifyJson, ScoresPrintAsNlohmannPrintsDoubles) {

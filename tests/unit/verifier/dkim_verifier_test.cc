@@ -355,6 +355,36 @@ TEST(DkimVerifier, BodyLengthWithAppendedContentPassesAndIsReported) {
   }
 }
 
+// The AD bit of the key's answer travels with the verdict (policy/dkim_local_policy.h
+// decides whether it is believed), with the key's type and the signature's l=.
+TEST(DkimVerifier, KeyAnswerAdBitTypeAndLengthAreCarried) {
+  Message message;
+  SignRequest request = Request(Algorithm::kRsaSha256, "rsa");
+  request.body_length = true;
+  const std::string signature = Sign(message, request, RsaKey(kRsaBits));
+  for (bool authenticated : {true, false}) {
+    dns::Result<dns::Answer> answer =
+        Zone().Lookup({"rsa._domainkey.example.com", dns::RecordType::kTxt}).get();
+    ASSERT_TRUE(answer);
+    answer->authenticated = authenticated;
+    FixedResolver resolver(answer);
+    std::vector<DkimVerdict> verdicts = Verify({signature}, message, {}, resolver);
+    ASSERT_EQ(verdicts.size(), 1u);
+    ExpectVerdict(verdicts[0], DkimResult::kPass, "");
+    EXPECT_EQ(verdicts[0].key_dnssec, std::optional<bool>(authenticated));
+    EXPECT_EQ(verdicts[0].ids.key_type, "rsa");
+    EXPECT_TRUE(verdicts[0].body_length.has_value());
+  }
+  // No key answer read (NXDOMAIN): no DNSSEC status at all.
+  dns::Answer nxdomain;
+  nxdomain.rcode = dns::Rcode::kNxDomain;
+  nxdomain.authenticated = true;
+  FixedResolver resolver(nxdomain);
+  std::vector<DkimVerdict> verdicts = Verify({signature}, message, {}, resolver);
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_FALSE(verdicts[0].key_dnssec.has_value());
+}
+
 TEST(DkimVerifier, BodyShorterThanLengthFails) {
   Message message;
   SignRequest request = Request(Algorithm::kRsaSha256, "rsa");
