@@ -1,8 +1,8 @@
 #include "milter/runtime.h"
 
-#include <unistd.h>
-
 #include <chrono>
+
+#include "policy/auth_results.h"
 
 namespace kenin::milter {
 namespace {
@@ -31,7 +31,7 @@ tools::ResolverFlags DnsFlags(const Config& config) {
 
 policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuffixList* psl) {
   policy::SessionOptions session;
-  session.authserv_id = config.authserv_id.empty() ? HostName() : config.authserv_id;
+  session.authserv_id = config.authserv_id.empty() ? policy::DefaultAuthservId() : config.authserv_id;
   session.dkim.max_signatures = static_cast<size_t>(config.dkim.max_signatures);
   session.dkim.clock_skew_seconds = config.dkim.clock_skew_seconds;
   session.dkim.signature.max_signed_headers = static_cast<size_t>(config.dkim.max_signed_headers);
@@ -56,12 +56,6 @@ policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuff
 }
 
 }  // namespace
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
 
 tl::expected<std::shared_ptr<const Runtime>, std::string> BuildRuntime(
     std::shared_ptr<const Config> config, const Runtime* previous) {

@@ -34,10 +34,6 @@ struct Runtime {
 tl::expected<std::shared_ptr<const Runtime>, std::string> BuildRuntime(
     std::shared_ptr<const Config> config, const Runtime* previous);
 
-// The host name, the default authserv-id (RFC 8601 §2.5: the name of the host that did the
-// checks). "localhost" when there is none.
-std::string HostName();
-
 // The current Runtime. Thread-safe: any thread may read while the signal loop replaces it.
 class RuntimeHolder {
  public:

@@ -1,5 +1,7 @@
 #include "policy/auth_results.h"
 
+#include <unistd.h>
+
 #include <cctype>
 
 #include "policy/dkim_local_policy.h"
@@ -89,6 +91,12 @@ void AddKeyComment(std::string& item, const verifier::DkimVerdict& v) {
 }
 
 }  // namespace
+
+std::string DefaultAuthservId() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
 
 std::string QuoteIfNeeded(std::string_view value) {
   bool token = !value.empty();

@@ -34,6 +34,10 @@ std::string ArcResinfo(const arc::ArcVerdict& verdict, std::string_view client_i
 // the property names the sealer whose chain was trusted).
 void AddArcOverride(std::string& dmarc_item, std::string_view sealer);
 
+// The host name, the default authserv-id (RFC 8601 §2.5: the name of the host that did the
+// checks) of kenind and `kenin verify`. "localhost" when there is none.
+std::string DefaultAuthservId();
+
 // "authserv-id; item; item" on one line (no folding), or with "; none" when empty.
 std::string RenderAuthResults(std::string_view authserv_id, const std::vector<std::string>& items);
 

@@ -1,13 +1,12 @@
 // kenin: the command-line tool (SPEC §6). Subcommands: verify, keycheck, keygen, sign.
 // Exit codes: 0 done, 1 I/O error (keycheck: key unusable), 2 usage error.
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 
+#include "policy/auth_results.h"
 #include "policy/public_suffix.h"
 #include "tools/keycheck_command.h"
 #include "tools/keys.h"
@@ -21,12 +20,6 @@ using namespace kenin;
 
 constexpr int kExitIo = 1;
 constexpr int kExitUsage = 2;
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
 
 std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -92,7 +85,7 @@ void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, VerifyFlags&
 }
 
 int RunVerify(tools::VerifyCommandOptions& options, const VerifyFlags& flags) {
-  if (options.session.authserv_id.empty()) options.session.authserv_id = HostName();
+  if (options.session.authserv_id.empty()) options.session.authserv_id = policy::DefaultAuthservId();
   if (flags.now >= 0) options.now = flags.now;
   options.session.dkim_policy.unsigned_body =
       flags.unsigned_body == "pass" ? policy::UnsignedBody::kPass : policy::UnsignedBody::kPolicy;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "milter_test_support.h"
+#include "policy/auth_results.h"
 
 namespace kenin::milter {
 namespace {
@@ -37,8 +38,8 @@ TEST(Runtime, SessionOptionsFollowTheConfig) {
 TEST(Runtime, AuthservIdDefaultsToTheHostName) {
   auto runtime = BuildRuntime(ZoneConfig(""), nullptr);
   ASSERT_TRUE(runtime);
-  EXPECT_EQ((*runtime)->authserv_id(), HostName());
-  EXPECT_FALSE(HostName().empty());
+  EXPECT_EQ((*runtime)->authserv_id(), policy::DefaultAuthservId());
+  EXPECT_FALSE(policy::DefaultAuthservId().empty());
 }
 
 TEST(Runtime, AReloadKeepsTheDnsStackWhenDnsSettingsAreUnchanged) {
