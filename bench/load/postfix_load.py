@@ -65,6 +65,8 @@ CONFIGS = {  # name: [(milter, transport)], in the order of every round
     "null/unix": [("null", "unix")],
     "kenind/unix": [("kenind", "unix")],
     "kenind/inet": [("kenind", "inet")],
+    # [score] enabled: the score header as a second inserted field (off by default)
+    "kenind+score/unix": [("kenind+score", "unix")],
     "opendkim/unix": [("opendkim", "unix")],
     "opendkim/inet": [("opendkim", "inet")],
     "opendkim+opendmarc/unix": [("opendkim", "unix"), ("opendmarc", "unix")],
@@ -241,9 +243,11 @@ class Bench:
         started = []
         try:
             for name, transport in spec:
-                if name == "kenind":
+                if name in ("kenind", "kenind+score"):
+                    score = "[score]\nenabled = true\n" if name == "kenind+score" else ""
                     m = milters.kenind(self.args.kenind, rundir, transport,
-                                       f"{DNS_ADDRESS}:53", metrics, self.args.kenind_config)
+                                       f"{DNS_ADDRESS}:53", metrics,
+                                       self.args.kenind_config + score)
                 elif name == "null":
                     m = milters.null_milter(self.args.null_milter, rundir, transport)
                 elif name == "opendkim":
@@ -528,6 +532,8 @@ def report(results, rss, args):
         ("3c kenind CPU/msg vs opendkim+opendmarc", "kenind/unix", "opendkim+opendmarc/unix",
          cpu, "<=", 0.5),
         ("4  kenind inet vs unix msg/s", "kenind/inet", "kenind/unix", rate, ">=", 0.9),
+        ("-- kenind+score vs kenind/unix msg/s", "kenind+score/unix", "kenind/unix", rate, None,
+         None),
         ("-- opendkim inet vs unix msg/s", "opendkim/inet", "opendkim/unix", rate, None, None),
         ("-- null milter vs no milter msg/s", "null/unix", "none", rate, None, None),
         ("-- kenind/unix vs opendkim/unix msg/s", "kenind/unix", "opendkim/unix", rate, None, None),

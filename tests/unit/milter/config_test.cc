@@ -37,7 +37,7 @@ TEST(Config, EmptyFileIsTheEmbeddedDefaults) {
   EXPECT_EQ(config->dns.timeout_ms, 2000);
   EXPECT_EQ(config->cache.capacity, 10000);
   EXPECT_FALSE(config->cache.serve_stale);
-  EXPECT_TRUE(config->score.enabled);
+  EXPECT_FALSE(config->score.enabled);  // one field per message unless asked for
   EXPECT_EQ(config->score.weights, policy::ScoreOptions{}.weights);
   EXPECT_EQ(config->dmarc.enforcement, policy::EnforcementMode::kOff);
 }
@@ -74,7 +74,7 @@ servfail_ttl = 2
 serve_stale = true
 max_stale = 3600
 [score]
-enabled = false
+enabled = true
 header = "X-Auth-Score"
 [score.weights]
 "dkim=pass" = -2
@@ -100,7 +100,7 @@ enforcement = "on"
   EXPECT_EQ(config->dns.attempts, 2);
   EXPECT_EQ(config->cache.max_negative_ttl, 60);
   EXPECT_TRUE(config->cache.serve_stale);
-  EXPECT_FALSE(config->score.enabled);
+  EXPECT_TRUE(config->score.enabled);
   EXPECT_EQ(config->score.header, "X-Auth-Score");
   EXPECT_EQ(config->score.weights.at("dkim=pass"), -2.0);
   EXPECT_EQ(config->score.weights.at("spf=none"), 0.25);
