@@ -7,20 +7,17 @@
 // bounded; a pass has 1..50 sets, one entry each, and an oldest-pass of 0 or 2..N; a reported
 // smtp.remote-ip is a short printable address; report strings hold no control octets.
 // Input: the message, then (from the end) up to 8 chunk sizes that repeat.
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "arc/arc_verifier.h"
 #include "dns/zone_resolver.h"
 #include "fuzz/fuzz_check.h"
+#include "fuzz/message_input.h"
 #include "tools/message_parser.h"
 
 using kenin::fuzz::Check;
@@ -49,13 +46,7 @@ Run Verify(std::string_view message, const std::vector<size_t>& sizes) {
       .on_end_of_headers = [&] { verifier.OnEndOfHeaders(kNow); },
       .on_body = [&](std::string_view chunk) { verifier.OnBodyChunk(chunk); },
   });
-  size_t pos = 0;
-  for (size_t i = 0; pos < message.size(); ++i) {
-    size_t n = sizes.empty() ? message.size() : sizes[i % sizes.size()];
-    parser.Feed(message.substr(pos, n));
-    pos += n;
-  }
-  parser.Finish();
+  kenin::fuzz::FeedMessage(parser, message, sizes);
   run.verdict = verifier.OnEndOfMessage();
   return run;
 }
@@ -86,19 +77,12 @@ bool NoControlOctets(std::string_view text) {
   return true;
 }
 
-std::string ReadFile(const char* path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // The ARC suite's keys are optional (a checkout without ../shared); the sample zone is not.
-  std::string text = ReadFile(KENIN_TEST_DATA_DIR "/zones/sample.zone");
-  const std::string arc_keys = ReadFile(KENIN_CONFORMANCE_DIR "/arc/keys.zone");
+  std::string text = kenin::fuzz::ReadFileText(KENIN_TEST_DATA_DIR "/zones/sample.zone");
+  const std::string arc_keys = kenin::fuzz::ReadFileText(KENIN_CONFORMANCE_DIR "/arc/keys.zone");
   auto loaded = kenin::dns::ZoneResolver::FromText(text + "\n" + arc_keys, "arc-fuzz.zone");
   if (text.empty() || !loaded) {
     std::fprintf(stderr, "cannot load the zones: %s\n",
@@ -110,13 +94,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider input(data, size);
-  std::vector<size_t> sizes(input.ConsumeIntegralInRange<size_t>(1, 8));
-  for (size_t& s : sizes) s = input.ConsumeIntegralInRange<size_t>(1, 300);
-  const std::string message = input.ConsumeRemainingBytesAsString();
+  FuzzedDataProvider provider(data, size);
+  const kenin::fuzz::MessageInput input = kenin::fuzz::ConsumeMessageInput(provider);
+  const std::string& message = input.message;
 
   const Run whole = Verify(message, {});
-  const Run chunked = Verify(message, sizes);
+  const Run chunked = Verify(message, input.chunk_sizes);
   const arc::ArcVerdict& verdict = whole.verdict;
   Check(SameVerdict(verdict, chunked.verdict), "chunked gives the same verdict",
         verdict.reason + " / " + chunked.verdict.reason);

@@ -6,20 +6,17 @@
 // DKIM-Signature field (up to kMaxListedSignatures, then one for the rest); a reason is empty exactly for pass and otherwise printable and
 // bounded; the rendered header is printable ASCII and reads back with one dkim result each.
 // Input: the message, then (from the end) up to 8 chunk sizes that repeat.
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dns/zone_resolver.h"
 #include "fuzz/fuzz_check.h"
+#include "fuzz/message_input.h"
 #include "policy/auth_results.h"
 #include "policy/auth_results_parser.h"
 #include "tools/message_parser.h"
@@ -51,13 +48,7 @@ Run Verify(std::string_view message, const std::vector<size_t>& sizes) {
       .on_end_of_headers = [&] { verifier.OnEndOfHeaders(kNow); },
       .on_body = [&](std::string_view chunk) { verifier.OnBodyChunk(chunk); },
   });
-  size_t pos = 0;
-  for (size_t i = 0; pos < message.size(); ++i) {
-    size_t n = sizes.empty() ? message.size() : sizes[i % sizes.size()];
-    parser.Feed(message.substr(pos, n));
-    pos += n;
-  }
-  parser.Finish();
+  kenin::fuzz::FeedMessage(parser, message, sizes);
   run.verdicts = verifier.OnEndOfMessage();
   return run;
 }
@@ -73,11 +64,9 @@ bool SameVerdict(const v::DkimVerdict& a, const v::DkimVerdict& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  std::ifstream file(KENIN_TEST_DATA_DIR "/zones/sample.zone");
-  std::stringstream text;
-  text << file.rdbuf();
-  auto loaded = kenin::dns::ZoneResolver::FromText(text.str(), "sample.zone");
-  if (!file || !loaded) {
+  const std::string text = kenin::fuzz::ReadFileText(KENIN_TEST_DATA_DIR "/zones/sample.zone");
+  auto loaded = kenin::dns::ZoneResolver::FromText(text, "sample.zone");
+  if (text.empty() || !loaded) {
     std::fprintf(stderr, "cannot load %s\n", KENIN_TEST_DATA_DIR "/zones/sample.zone");
     std::exit(2);
   }
@@ -86,13 +75,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider input(data, size);
-  std::vector<size_t> sizes(input.ConsumeIntegralInRange<size_t>(1, 8));
-  for (size_t& s : sizes) s = input.ConsumeIntegralInRange<size_t>(1, 300);
-  const std::string message = input.ConsumeRemainingBytesAsString();
+  FuzzedDataProvider provider(data, size);
+  const kenin::fuzz::MessageInput input = kenin::fuzz::ConsumeMessageInput(provider);
+  const std::string& message = input.message;
 
   const Run whole = Verify(message, {});
-  const Run chunked = Verify(message, sizes);
+  const Run chunked = Verify(message, input.chunk_sizes);
   // One each, but past kMaxListedSignatures one verdict stands for all the rest.
   const size_t listed = std::min(whole.signature_fields, v::kMaxListedSignatures);
   Check(whole.verdicts.size() == listed + (whole.signature_fields > listed ? 1 : 0),

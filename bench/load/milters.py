@@ -12,6 +12,7 @@ import subprocess
 import time
 
 import load_corpus
+import procstat  # tests/integration (load_corpus put it on the path)
 import mta  # tests/e2e (load_corpus put it on the path): free ports, listeners, die_with_parent
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -91,13 +92,7 @@ class Milter:
 
     def memory_kb(self):
         """{"VmRSS": kB, "VmHWM": kB} of the process now."""
-        out = {}
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    out[key] = int(value.split()[0])
-        return out
+        return procstat.status_values(self.proc.pid)
 
     def reset_peak(self):
         """VmHWM back to the current VmRSS (proc(5), clear_refs "5")."""

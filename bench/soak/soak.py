@@ -57,6 +57,7 @@ import soak_sink  # noqa: E402
 import dnstest  # noqa: E402  (tests/integration: the kenin binary)
 import milters  # noqa: E402  (bench/load: kenind started and read from /proc)
 import mta  # noqa: E402  (tests/e2e: the private Postfix)
+import procstat  # noqa: E402  (tests/integration: /proc/PID/status)
 import postfix_load  # noqa: E402  (bench/load: SMTP clients, the DNS server, warnings)
 
 CHURN_SHARE = 0.35          # copies whose MAIL FROM domain is new (spf=none, a new DNS name)
@@ -140,12 +141,7 @@ def sample(kenind, metrics_port, delivered, started):
         if metrics["kenin_milter_connections_active"] == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    status = {}
-    with open(f"/proc/{kenind.proc.pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM", "Threads"):
-                status[key] = int(value.split()[0])
+    status = procstat.status_values(kenind.proc.pid, ("VmRSS", "VmHWM", "Threads"))
     # The scrape above is a connection to kenind's metrics server, closed by kenind a moment
     # after we close it: the fewest descriptors over 100 ms leaves it out. A leak stays.
     readings = []

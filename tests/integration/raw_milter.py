@@ -13,7 +13,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
 sys.path.insert(0, os.path.join(HERE, "milter"))
+sys.path.insert(0, HERE)
 import milter_client  # noqa: E402
+import procstat  # noqa: E402
 from milter_client import (FINAL, NOBODY, NOEOH, NOHDRS, NR_BODY, NR_EOH, NR_HDR,  # noqa: E402
                            MilterError)
 
@@ -73,12 +75,7 @@ def chunks_of(data, size=CHUNK):
 
 def memory_kb(pid):
     """(VmRSS, VmHWM) of a process in KiB, from /proc/PID/status."""
-    values = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(rest.split()[0])
+    values = procstat.status_values(pid)
     return values["VmRSS"], values["VmHWM"]
 
 

@@ -13,6 +13,7 @@
 
 #include "dns/zone_resolver.h"
 #include "tests/unit/arc/arc_test_sealer.h"
+#include "tests/unit/dns/test_zone.h"
 #include "tests/unit/verifier/test_keys.h"
 
 namespace kenin::arc {
@@ -34,9 +35,7 @@ dns::ZoneResolver& Zone() {
     text += ZoneTxtLine("fast._domainkey.forwarder.example.", KeyRecordText(RsaKey(1024)));
     text += ZoneTxtLine("ed._domainkey.forwarder.example.", KeyRecordText(Ed25519Key()));
     text += ZoneTxtLine("arc._domainkey.list.example.", KeyRecordText(RsaKey(1024)));
-    auto loaded = dns::ZoneResolver::FromText(text, "arc-test.zone");
-    if (!loaded) ADD_FAILURE() << loaded.error().detail;
-    return std::make_unique<dns::ZoneResolver>(loaded ? std::move(*loaded) : dns::ZoneResolver());
+    return testzone::ZoneFromText(text, "arc-test.zone");
   }();
   return *zone;
 }

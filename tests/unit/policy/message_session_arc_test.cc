@@ -15,6 +15,7 @@
 #include "policy/auth_results.h"
 #include "policy/message_session.h"
 #include "tests/unit/arc/arc_test_sealer.h"
+#include "tests/unit/dns/test_zone.h"
 #include "tests/unit/verifier/test_keys.h"
 
 namespace kenin::policy {
@@ -33,9 +34,7 @@ dns::ZoneResolver& Zone() {
     std::string text;
     text += ZoneTxtLine("arc._domainkey.forwarder.example.", KeyRecordText(RsaKey(2048)));
     text += "_dmarc.sender.example. 3600 IN TXT \"v=DMARC1; p=reject\"\n";
-    auto loaded = dns::ZoneResolver::FromText(text, "arc-session.zone");
-    if (!loaded) ADD_FAILURE() << loaded.error().detail;
-    return std::make_unique<dns::ZoneResolver>(loaded ? std::move(*loaded) : dns::ZoneResolver());
+    return testzone::ZoneFromText(text, "arc-session.zone");
   }();
   return *zone;
 }

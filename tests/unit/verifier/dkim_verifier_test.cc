@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dns/zone_resolver.h"
+#include "tests/unit/dns/test_zone.h"
 #include "tests/unit/verifier/test_keys.h"
 #include "verifier/signer.h"
 
@@ -48,9 +49,7 @@ dns::ZoneResolver& Zone() {
     add("multi", "this is not a key");  // several records: the garbage one comes first
     add("multi", KeyRecordText(rsa));
     text += "nodata._domainkey.example.com. 300 IN A 192.0.2.1\n";
-    auto loaded = dns::ZoneResolver::FromText(text, "test.zone");
-    if (!loaded) ADD_FAILURE() << loaded.error().detail;
-    return std::make_unique<dns::ZoneResolver>(loaded ? std::move(*loaded) : dns::ZoneResolver());
+    return testzone::ZoneFromText(text, "test.zone");
   }();
   return *zone;
 }
