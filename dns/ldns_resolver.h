@@ -27,6 +27,12 @@ Result<NameServer> ParseNameServer(std::string_view text);
 // The "nameserver" lines of a resolv.conf(5) file.
 Result<std::vector<NameServer>> NameServersFromResolvConf(const std::string& path = "/etc/resolv.conf");
 
+// The answer size kenin accepts unless told otherwise (kenind `[dns] max_answer_bytes`, `kenin`
+// `--dns-max-answer-bytes`): 16 KB holds any DKIM key, SPF or DMARC record set seen in
+// practice and bounds what one cache entry may hold. Both commands share it so that `kenin
+// verify` gives the verdict kenind would.
+inline constexpr size_t kDefaultMaxAnswerBytes = 16384;
+
 struct LdnsOptions {
   std::vector<NameServer> servers;
   // Each exchange (UDP, or the TCP retry of a truncated reply) waits at most this long for one

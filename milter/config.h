@@ -11,6 +11,7 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "dns/ldns_resolver.h"
 #include "policy/dkim_local_policy.h"
 #include "policy/dmarc.h"
 #include "policy/score.h"
@@ -50,7 +51,7 @@ struct DnsConfig {
   // Resource bounds (docs/configuration.md, docs/security.md). A larger answer is a
   // temperror: 16 KB holds any key, SPF or DMARC record set seen in practice, and bounds the
   // cache at about capacity x 16 KB.
-  int max_answer_bytes = 16384;
+  int max_answer_bytes = static_cast<int>(dns::kDefaultMaxAnswerBytes);
   // Lookups waiting on the nameservers at once, each on its own thread. A message starts about
   // ten at end-of-headers (its keys, the DMARC walks, SPF), so a small pool made one message
   // wait out several rounds of timeouts in a DNS outage (tests/e2e/dns_down_e2e.py).

@@ -39,6 +39,9 @@ void AddResolverFlags(CLI::App& command, tools::ResolverFlags& flags) {
       ->check(CLI::Range(1, 60000));
   command.add_option("--dns-attempts", flags.attempts, "DNS attempts per lookup (default 3)")
       ->check(CLI::Range(1, 10));
+  command.add_option("--dns-max-answer-bytes", flags.max_answer_bytes,
+                     "Largest DNS answer accepted (default 16384, as kenind)")
+      ->check(CLI::Range(512, 65535));  // RFC 1035 §4.2.1: 512 is the UDP minimum
 }
 
 std::unique_ptr<tools::ResolverStack> MakeResolver(const tools::ResolverFlags& flags, std::string_view command) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dns/caching_resolver.h"
+#include "dns/ldns_resolver.h"
 #include "dns/resolver.h"
 
 namespace kenin::tools {
@@ -19,7 +20,8 @@ struct ResolverFlags {
   std::vector<std::string> servers;     // --resolver IP[:PORT]; none: /etc/resolv.conf
   int timeout_ms = 2000;                // per attempt
   int attempts = 3;
-  size_t max_answer_bytes = 65535;  // larger answers are errors (kenind: [dns] max_answer_bytes)
+  // --dns-max-answer-bytes: larger answers are errors, as with kenind's [dns] max_answer_bytes
+  size_t max_answer_bytes = dns::kDefaultMaxAnswerBytes;
   dns::CacheOptions cache;  // worker_threads is ignored with zone files (answers are in memory)
 };
 
