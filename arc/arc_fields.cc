@@ -221,6 +221,7 @@ Result<ArcAuthResults> ParseAuthResults(std::string_view value) {
   aar.instance = *instance;
   aar.authserv_id = ReadAuthservId(payload);
   aar.remote_ip = FindRemoteIp(payload);
+  aar.payload = std::string(payload);
   return aar;
 }
 

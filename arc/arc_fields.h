@@ -36,6 +36,9 @@ struct ArcAuthResults {
   int instance = 0;
   std::string authserv_id;  // the payload's first token, when printable and at most 255 octets
   std::string remote_ip;    // smtp.remote-ip, when present and a valid IPv4/IPv6 address
+  // The authres-payload as written ("authserv-id; method=result ..."): what the sealer
+  // recorded on receipt, read by the trusted-sealer check (policy/arc_override.h).
+  std::string payload;
 };
 verifier::Result<ArcAuthResults> ParseAuthResults(std::string_view value);
 

@@ -18,6 +18,7 @@ std::string_view ToToken(ArcResult result);  // "none", "pass", "fail"
 struct ArcSetInfo {
   int instance = 0;
   std::string authserv_id;         // of its ARC-Authentication-Results
+  std::string auth_results;        // that AAR's authres-payload as written: the sealer's record
   std::string seal_domain;         // ARC-Seal d=, lower case: the sealer
   std::string seal_selector;       // ARC-Seal s=
   std::string signature_domain;    // ARC-Message-Signature d=, lower case

@@ -183,6 +183,7 @@ void ArcVerifier::StartChecks() {
     ArcSetInfo info;
     info.instance = static_cast<int>(k + 1);
     info.authserv_id = set.auth_results.authserv_id;
+    info.auth_results = set.auth_results.payload;
     info.seal_domain = set.seal.domain;
     info.seal_selector = set.seal.selector;
     if (set.signature) {

@@ -61,6 +61,7 @@ bool SameVerdict(const arc::ArcVerdict& a, const arc::ArcVerdict& b) {
     const arc::ArcSetInfo& x = a.sets[i];
     const arc::ArcSetInfo& y = b.sets[i];
     if (x.instance != y.instance || x.authserv_id != y.authserv_id ||
+        x.auth_results != y.auth_results ||
         x.seal_domain != y.seal_domain || x.seal_selector != y.seal_selector ||
         x.signature_domain != y.signature_domain || x.signature_selector != y.signature_selector) {
       return false;

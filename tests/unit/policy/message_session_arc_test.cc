@@ -183,17 +183,27 @@ TEST(SessionArc, HeaderOverTheBoundFailsTheChainOnlyWhenThereIsOne) {
   EXPECT_EQ(RunSession(plain, options).arc->result, arc::ArcResult::kNone);
 }
 
-arc::ArcSetInfo SealedBy(int instance, std::string domain) {
+arc::ArcSetInfo SealedBy(int instance, std::string domain,
+                        std::string auth_results = "mx.lists.example; dmarc=pass "
+                                                   "header.from=sender.example") {
   arc::ArcSetInfo set;
   set.instance = instance;
   set.seal_domain = std::move(domain);
+  set.auth_results = std::move(auth_results);
   return set;
+}
+
+DmarcVerdict FailedDmarc() {
+  DmarcVerdict dmarc;
+  dmarc.result = DmarcResult::kFail;
+  dmarc.from_domain = "sender.example";
+  dmarc.org_domain = "sender.example";
+  return dmarc;
 }
 
 // The decision alone.
 TEST(ArcOverride, NeedsDmarcFailArcPassAndAListedSealer) {
-  DmarcVerdict dmarc;
-  dmarc.result = DmarcResult::kFail;
+  DmarcVerdict dmarc = FailedDmarc();
   arc::ArcVerdict chain;
   chain.result = arc::ArcResult::kPass;
   chain.sets.push_back(SealedBy(1, "first.example"));
@@ -213,6 +223,64 @@ TEST(ArcOverride, NeedsDmarcFailArcPassAndAListedSealer) {
     dmarc.result = other;
     EXPECT_EQ(ArcOverrideSealer(dmarc, chain, trusted), std::nullopt);
   }
+}
+
+// RFC 8617 §7.2.1: the trusted sealer's own record of what it saw decides.
+TEST(ArcOverride, TheTrustedSealersRecordMustVouchForTheAuthor) {
+  const std::vector<std::string> trusted = {"lists.example"};
+  auto with_record = [&](std::string auth_results) {
+    arc::ArcVerdict chain;
+    chain.result = arc::ArcResult::kPass;
+    chain.sets.push_back(SealedBy(1, "lists.example", std::move(auth_results)));
+    return ArcOverrideSealer(FailedDmarc(), chain, trusted);
+  };
+  EXPECT_EQ(with_record("mx.lists.example; dmarc=pass header.from=Sender.Example."),
+            "lists.example");
+  EXPECT_EQ(with_record("mx.lists.example; dmarc=fail header.from=sender.example"), std::nullopt);
+  EXPECT_EQ(with_record("mx.lists.example; dmarc=pass header.from=other.example"), std::nullopt);
+  EXPECT_EQ(with_record("mx.lists.example; none"), std::nullopt);
+  EXPECT_EQ(with_record("not an authres-payload ((("), std::nullopt);
+  EXPECT_EQ(with_record(""), std::nullopt);
+  // Aligned DKIM or SPF passes stand for a DMARC pass the sealer did not write down.
+  EXPECT_EQ(with_record("mx.lists.example; dkim=pass header.d=mail.sender.example"),
+            "lists.example");
+  EXPECT_EQ(with_record("mx.lists.example; dkim=pass header.i=@sender.example"), "lists.example");
+  EXPECT_EQ(with_record("mx.lists.example; dkim=pass header.d=sender.example.evil"),
+            std::nullopt);
+  EXPECT_EQ(with_record("mx.lists.example; dkim=fail header.d=sender.example"), std::nullopt);
+  EXPECT_EQ(with_record("mx.lists.example; spf=pass smtp.mailfrom=bounce@sender.example"),
+            "lists.example");
+  EXPECT_EQ(with_record("mx.lists.example; spf=softfail smtp.mailfrom=sender.example"),
+            std::nullopt);
+  EXPECT_EQ(with_record("mx.lists.example; spf=pass smtp.mailfrom=notsender.example"),
+            std::nullopt);
+}
+
+TEST(ArcOverride, StrictAlignmentInTheRecordIsHonoured) {
+  DmarcVerdict dmarc = FailedDmarc();
+  dmarc.record.emplace();
+  dmarc.record->adkim = Alignment::kStrict;
+  EXPECT_FALSE(SealerVouchesForAuthor("mx; dkim=pass header.d=mail.sender.example", dmarc));
+  EXPECT_TRUE(SealerVouchesForAuthor("mx; dkim=pass header.d=sender.example", dmarc));
+  EXPECT_TRUE(SealerVouchesForAuthor("mx; spf=pass smtp.mailfrom=a@mail.sender.example", dmarc));
+  // Without an Organizational Domain only the same name aligns.
+  dmarc.record.reset();
+  dmarc.org_domain.clear();
+  EXPECT_FALSE(SealerVouchesForAuthor("mx; dkim=pass header.d=mail.sender.example", dmarc));
+}
+
+TEST(SessionArc, ATrustedSealerThatSawNoPassDoesNotOverride) {
+  SealedMessage message;
+  SealOptions seal;
+  seal.key = RsaKey(2048);
+  seal.auth_results = "mx.forwarder.example; dkim=none; spf=fail smtp.mailfrom=sender.example; "
+                      "dmarc=fail header.from=sender.example";
+  message.Seal(seal);
+  const SessionReport report = RunSession(message, Options({"forwarder.example"}));
+  EXPECT_EQ(report.arc->result, arc::ArcResult::kPass) << report.arc->reason;
+  EXPECT_TRUE(report.dmarc_arc_override.empty());
+  EXPECT_EQ(report.dmarc->disposition, Disposition::kReject);
+  EXPECT_EQ(report.action, Action::kReject);
 }
 
 TEST(ArcOverride, ApplyingKeepsTheResultAndClearsTheDisposition) {
