@@ -49,6 +49,12 @@ std::string ResultFields(const policy::SessionReport& report) {
     out += " dmarc=" + std::string(policy::ToToken(report.dmarc->result)) + ":" +
            Field(report.dmarc->from_domain);
   }
+  // ARC only when the message carried a chain: "none" on every line would be noise.
+  if (report.arc && report.arc->result != arc::ArcResult::kNone) {
+    out += " arc=" + std::string(arc::ToToken(report.arc->result));
+    if (!report.arc->sealer().empty()) out += ":" + Field(report.arc->sealer());
+  }
+  if (!report.dmarc_arc_override.empty()) out += " arc_override=" + Field(report.dmarc_arc_override);
   out += " score=" + FormatScore(report.score);
   return out;
 }

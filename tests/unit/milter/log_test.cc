@@ -37,6 +37,25 @@ TEST(Log, SkippedAndFailedMessages) {
             "queue=Q client=::1 action=tempfail error=eom:_out_of_memory eom_ms=0 total_ms=1");
 }
 
+TEST(Log, ArcChainAndOverrideAreShownWhenPresent) {
+  Outcome outcome{Decision::kAccept, "accept", policy::SessionReport{}, ""};
+  policy::SessionReport& report = *outcome.report;
+  report.arc = arc::ArcVerdict{};  // no chain: nothing on the line
+  EXPECT_EQ(FormatMessageLine({"Q", "192.0.2.1", &outcome, 0, 0}).find("arc"), std::string::npos);
+  report.arc->result = arc::ArcResult::kPass;
+  arc::ArcSetInfo set;
+  set.instance = 1;
+  set.seal_domain = "lists.example";
+  report.arc->sets.push_back(set);
+  report.dmarc = policy::DmarcVerdict{};
+  report.dmarc->result = policy::DmarcResult::kFail;
+  report.dmarc->from_domain = "sender.example";
+  report.dmarc_arc_override = "lists.example";
+  EXPECT_EQ(FormatMessageLine({"Q", "192.0.2.1", &outcome, 0, 0}),
+            "queue=Q client=192.0.2.1 dkim=none dmarc=fail:sender.example arc=pass:lists.example "
+            "arc_override=lists.example score=0.0 action=accept eom_ms=0 total_ms=0");
+}
+
 TEST(Log, TextFromTheMessageCannotSplitTheLine) {
   Outcome outcome{Decision::kAccept, "accept", policy::SessionReport{}, ""};
   outcome.report->dmarc = policy::DmarcVerdict{};
