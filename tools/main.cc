@@ -82,6 +82,10 @@ void AddVerify(CLI::App& app, tools::VerifyCommandOptions& options, VerifyFlags&
   verify->add_option("--unsigned-body", flags.unsigned_body,
                      "A pass whose l= leaves body unsigned: policy (default) or pass")
       ->check(CLI::IsMember({"policy", "pass"}));
+  verify->add_option("--trusted-sealer", options.session.arc.trusted_sealers,
+                     "ARC sealer (d=) whose passing chain sets a DMARC failure aside, as kenind's "
+                     "[arc] trusted_sealers (repeatable)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   verify->add_flag("--trust-ad", options.session.dkim_policy.trust_ad,
                    "Believe the resolver's AD bit: report the key's DNSSEC status (trusted path only)");
   verify->add_option("files", options.inputs, "Message files; - or none for stdin");

@@ -18,11 +18,14 @@ kenind runs with DMARC enforcement on, and is reloaded (SIGHUP) between three ph
   trusted    [arc] trusted_sealers = the list: the sealed message is delivered with arc=pass
              (smtp.remote-ip=127.0.0.1), dmarc=fail "(p=reject dis=none)" and
              policy.arc-override=lists.forwarder.example; a copy whose body was changed after
-             the seal is rejected (550 5.7.1): its chain fails, so no override.
+             the seal is rejected (550 5.7.1): its chain fails, so no override. kenind's log
+             line shows arc=pass:<list> arc_override=<list>.
   untrusted  no trusted sealer: the same sealed message is rejected with 550 5.7.1.
   report     no trusted sealer and enforcement off, so what kenind says is delivered: the sealed
              message has arc=pass and dmarc=fail "(p=reject dis=reject)" with no override; the
              tampered copy has arc=fail with a reason.
+Then `kenin verify` on the sealed message: with --trusted-sealer <list> DMARC disposition none
+and the override, without it disposition reject, as kenind decided.
 
 Run as root with /usr/bin/python3 (Debian's python3-dkim):
     arc_forward_e2e.py --kenin build/tools/kenin --kenind build/milter/kenind [--keep]
@@ -167,6 +170,9 @@ def run(args, workdir, tally):
                         "dkim": r"dkim=fail reason=\"body hash did not verify\".*",
                         "spf": rf"spf=pass smtp\.mailfrom={re.escape(LIST)}"})
                 check_rejected(tally, postfix, "trusted-tampered", tampered)
+                tally.check(f"arc=pass:{LIST} arc_override={LIST}" in kenind.log_text(),
+                            "kenind's log line shows the chain and the override",
+                            kenind.log_text()[-800:])
 
                 kenind.write_config(UNTRUSTED)
                 tally.check(kenind.reload(), "reloaded: no trusted sealer", kenind.log_text()[-800:])
@@ -190,6 +196,25 @@ def run(args, workdir, tally):
         finally:
             kenind.stop()
         tally.check(kenind.exit_code == 0, "kenind exits 0 on SIGTERM", kenind.log_text()[-1500:])
+        check_kenin_verify(tally, kenin, ns.server, sealed, workdir)
+
+
+def check_kenin_verify(tally, kenin, server, sealed, workdir):
+    """`kenin verify --trusted-sealer` decides as kenind with [arc] trusted_sealers does."""
+    path = os.path.join(workdir, "sealed.eml")
+    with open(path, "wb") as f:
+        f.write(sealed)
+    envelope = ("--ip", "127.0.0.1", "--mail-from", MAIL_FROM, "--helo", HELO)
+    for trusted, disposition, override in ((("--trusted-sealer", LIST), "none", True),
+                                           ((), "reject", False)):
+        rc, reports, err, _ = kenin.verify_json(server, [path], *envelope, *trusted)
+        report = reports[0] if len(reports) == 1 else {}
+        got = (report.get("dmarc", {}).get("result"), report.get("dmarc", {}).get("disposition"),
+               report.get("arc", {}).get("result"), report.get("arc", {}).get("override"))
+        tally.check(rc == 0 and got == ("fail", disposition, "pass", override),
+                    f"kenin verify {' '.join(trusted) or '(no trusted sealer)'}: "
+                    f"dmarc fail, disposition {disposition}, arc pass, override {override}",
+                    f"rc={rc} got={got} {err.strip()[:300]}")
 
 
 def main():
