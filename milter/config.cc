@@ -178,6 +178,9 @@ void ReadDkim(Table dkim, DkimConfig& out) {
   dkim.Int("max_signatures", out.max_signatures, 1, 64);
   dkim.Int("clock_skew", out.clock_skew_seconds, 0, 86400);
   dkim.Int("max_signed_headers", out.max_signed_headers, 1, 10000);
+  // RFC 8301 §3.2: 1024 is the floor a verifier may not go under; 4096 the largest size
+  // verifiers must handle, so a higher minimum would refuse keys signers are told to use.
+  dkim.Int("min_rsa_bits", out.min_rsa_bits, 1024, 4096);
   dkim.Choice("unsigned_body", out.unsigned_body,
               {{"policy", policy::UnsignedBody::kPolicy}, {"pass", policy::UnsignedBody::kPass}});
   dkim.RejectUnknown();

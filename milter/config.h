@@ -26,6 +26,7 @@ struct DkimConfig {
   int max_signatures = 8;        // SPEC §2: later signatures get permerror "too many"
   int clock_skew_seconds = 300;  // tolerance for t= in the future and x= in the past
   int max_signed_headers = 128;  // names in one signature's h=; more is permerror
+  int min_rsa_bits = 1024;       // RFC 8301 §3.2: smaller RSA keys are permerror; may be raised
   // A pass whose l= leaves body content unsigned: "policy" (default) or "pass" with a
   // comment (policy/dkim_local_policy.h, docs/security.md "l=").
   policy::UnsignedBody unsigned_body = policy::UnsignedBody::kPolicy;

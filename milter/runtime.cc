@@ -35,6 +35,7 @@ policy::SessionOptions SessionFor(const Config& config, const policy::PublicSuff
   session.dkim.max_signatures = static_cast<size_t>(config.dkim.max_signatures);
   session.dkim.clock_skew_seconds = config.dkim.clock_skew_seconds;
   session.dkim.signature.max_signed_headers = static_cast<size_t>(config.dkim.max_signed_headers);
+  session.dkim.key.min_rsa_bits = static_cast<unsigned>(config.dkim.min_rsa_bits);
   session.dkim.max_header_bytes = static_cast<size_t>(config.limits.max_header_bytes);
   session.dkim_policy.unsigned_body = config.dkim.unsigned_body;
   session.dkim_policy.trust_ad = config.dns.trust_ad;

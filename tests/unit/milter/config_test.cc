@@ -32,6 +32,7 @@ TEST(Config, EmptyFileIsTheEmbeddedDefaults) {
   EXPECT_TRUE(config->internal_networks.empty());
   EXPECT_EQ(config->dkim.max_signatures, 8);
   EXPECT_EQ(config->dkim.max_signed_headers, 128);
+  EXPECT_EQ(config->dkim.min_rsa_bits, 1024);
   EXPECT_EQ(config->limits.max_header_bytes, 262144);
   EXPECT_EQ(config->limits.eom_budget_ms, 10000);
   EXPECT_EQ(config->dns.timeout_ms, 2000);
@@ -58,6 +59,7 @@ drain_seconds = 5
 max_signatures = 4
 clock_skew = 60
 max_signed_headers = 40
+min_rsa_bits = 2048
 [limits]
 max_header_bytes = 65536
 eom_budget_ms = 2500
@@ -94,6 +96,7 @@ enforcement = "on"
   EXPECT_EQ(config->dkim.max_signatures, 4);
   EXPECT_EQ(config->dkim.clock_skew_seconds, 60);
   EXPECT_EQ(config->dkim.max_signed_headers, 40);
+  EXPECT_EQ(config->dkim.min_rsa_bits, 2048);
   EXPECT_EQ(config->limits.max_header_bytes, 65536);
   EXPECT_EQ(config->limits.eom_budget_ms, 2500);
   EXPECT_EQ(config->dns.resolver.size(), 2u);
@@ -148,6 +151,7 @@ TEST(Config, ResourceBoundsAreRangeChecked) {
             "k.toml:2: limits.eom_budget_ms: must be an integer");
   EXPECT_EQ(Error("[dkim]\nmax_signed_headers = 0\n"),
             "k.toml:2: dkim.max_signed_headers: must be 1..10000");
+  EXPECT_EQ(Error("[dkim]\nmin_rsa_bits = 512\n"), "k.toml:2: dkim.min_rsa_bits: must be 1024..4096");
   EXPECT_EQ(Error("[dkim]\nmax_signatures = 65\n"), "k.toml:2: dkim.max_signatures: must be 1..64");
   EXPECT_EQ(Error("[limits]\nmax_headers = 10\n"),
             "k.toml:2: limits.max_headers: unknown key (docs/configuration.md lists them)");

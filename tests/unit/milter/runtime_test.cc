@@ -16,6 +16,7 @@ std::shared_ptr<const Config> ZoneConfig(const std::string& authserv_id) {
   config->score.header = "X-Score";
   config->dkim.max_signatures = 3;
   config->dkim.max_signed_headers = 20;
+  config->dkim.min_rsa_bits = 2048;
   config->limits.max_header_bytes = 32768;
   config->dmarc.enforcement = policy::EnforcementMode::kOn;
   return config;
@@ -30,6 +31,8 @@ TEST(Runtime, SessionOptionsFollowTheConfig) {
   EXPECT_EQ(r.session.dkim.max_signatures, 3u);
   EXPECT_EQ(r.session.dkim.signature.max_signed_headers, 20u);
   EXPECT_EQ(r.session.dkim.max_header_bytes, 32768u);
+  EXPECT_EQ(r.session.dkim.key.min_rsa_bits, 2048u);
+  EXPECT_EQ(r.session.arc.verifier.key.min_rsa_bits, 2048u);  // ARC follows [dkim]
   EXPECT_EQ(r.session.enforcement, policy::EnforcementMode::kOn);
   EXPECT_TRUE(r.internal.Contains("127.0.0.1"));
   EXPECT_FALSE(r.psl);
