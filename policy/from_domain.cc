@@ -13,6 +13,7 @@
 
 #include "policy/dmarc.h"
 #include "verifier/error.h"
+#include "verifier/idna.h"
 
 namespace kenin::policy {
 namespace {
@@ -129,8 +130,12 @@ tl::expected<std::string, std::string> JoinDomain(const Tokens& tokens, size_t b
     want_word = !want_word;
   }
   if (!domain.empty() && domain.back() == '.') domain.pop_back();  // absolute form "example.com."
-  if (domain.empty() || domain.size() > 253) return Error("bad domain length");
-  return ToLowerAscii(domain);
+  // RFC 8616 §6: an internationalized From domain (RFC 6532) is looked up and aligned in its
+  // A-label form.
+  auto ascii = verifier::ToALabels(domain);
+  if (!ascii) return Error("domain " + ascii.error());
+  if (ascii->empty() || ascii->size() > 253) return Error("bad domain length");
+  return ToLowerAscii(std::move(*ascii));
 }
 
 bool IsEnd(const Tokens& tokens, size_t i) {

@@ -9,6 +9,7 @@
 #include "policy/deadline_resolver.h"
 #include "policy/early_task.h"
 #include "verifier/canonicalize.h"
+#include "verifier/idna.h"
 
 namespace kenin::policy {
 namespace {
@@ -43,11 +44,22 @@ class AnsweredOnly : public dns::Resolver {
 
 }  // namespace
 
+Envelope WithALabels(Envelope envelope) {
+  if (auto helo = verifier::ToALabels(envelope.helo)) envelope.helo = std::move(*helo);
+  const size_t at = envelope.mail_from.rfind('@');
+  if (at != std::string::npos) {
+    if (auto domain = verifier::ToALabels(std::string_view(envelope.mail_from).substr(at + 1))) {
+      envelope.mail_from = envelope.mail_from.substr(0, at + 1) + *domain;
+    }
+  }
+  return envelope;
+}
+
 MessageSession::MessageSession(const SessionOptions& options, dns::Resolver& resolver,
                                Envelope envelope, BackgroundRunner background)
     : options_(options),
       resolver_(std::make_shared<dns::MemoResolver>(resolver)),
-      envelope_(std::move(envelope)),
+      envelope_(WithALabels(std::move(envelope))),
       background_(std::move(background)),
       dkim_(options.dkim, *resolver_) {
   if (options.arc.enabled) {

@@ -45,6 +45,12 @@ struct Envelope {
   std::string mail_from;  // without <>; empty for the null sender
 };
 
+// The envelope with the HELO name and the MAIL FROM domain in A-labels (RFC 8616 §4: SPF
+// looks up, expands %{d} and aligns the A-label form; SMTPUTF8 may bring U-labels). A name
+// that is not a valid IDN is left as it came, for SPF to find malformed (RFC 7208 §4.3:
+// none). The local-part is left alone.
+Envelope WithALabels(Envelope envelope);
+
 struct SessionOptions {
   std::string authserv_id = "localhost";
   verifier::VerifyOptions dkim;

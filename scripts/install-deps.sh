@@ -11,6 +11,7 @@ packages=(
   libssl-dev libldns-dev libexpected-dev libtsl-hopscotch-map-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libpsl-dev publicsuffix
   libmilter-dev libtoml11-dev  # kenind: the milter library, its configuration file
+  libidn2-dev  # verifier/idna: internationalized domains as A-labels (RFC 8616)
   prometheus-cpp-dev  # metrics/: registry and the pull exposer (civetweb) of kenind
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev libyaml-cpp-dev

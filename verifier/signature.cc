@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "verifier/base64.h"
+#include "verifier/idna.h"
 #include "verifier/tag_list.h"
 
 namespace kenin::verifier {
@@ -114,11 +115,15 @@ Result<void> ParseIdentity(const TagList& tags, DkimSignature& sig) {
   if (!decoded) return Fail(ErrorCode::kSyntax, "bad quoted-printable in i=");
   size_t at = decoded->rfind('@');
   if (at == std::string::npos) return Fail(ErrorCode::kSyntax, "i= has no '@'");
+  // RFC 8616 §5: in internationalized mail the i= domain may be written in U-labels; it is
+  // compared with d= (A-labels) in its A-label form, and kept in that form.
+  auto domain = ToALabels(std::string_view(*decoded).substr(at + 1));
+  if (!domain) return Fail(ErrorCode::kSyntax, "i= domain is " + domain.error());
   // RFC 6376 §6.1.1: the i= domain must be d= or a subdomain of it.
-  if (!IsSameOrSubdomain(std::string_view(*decoded).substr(at + 1), sig.domain)) {
+  if (!IsSameOrSubdomain(*domain, sig.domain)) {
     return Fail(ErrorCode::kIdentityMismatch, "i= domain is not d= or a subdomain of it");
   }
-  sig.identity = *decoded;
+  sig.identity = decoded->substr(0, at + 1) + *domain;
   return {};
 }
 
@@ -276,6 +281,13 @@ Result<DkimSignature> ParseSignatureField(std::string_view value, const Signatur
   if (sig.selector.empty()) return Fail(ErrorCode::kSyntax, "empty s=");
   if (!IsDomainName(sig.domain)) return Fail(ErrorCode::kSyntax, "d= is not a domain name");
   if (!IsDomainName(sig.selector)) return Fail(ErrorCode::kSyntax, "s= is not a selector");
+  // RFC 8616 §5: a d= or s= written in U-labels is looked up (and aligned) as A-labels.
+  for (auto [name, text] : {std::pair{"d=", &sig.domain}, std::pair{"s=", &sig.selector}}) {
+    if (!HasNonAscii(*text)) continue;
+    auto ascii = ToALabels(*text);
+    if (!ascii) return Fail(ErrorCode::kSyntax, std::string(name) + " is " + ascii.error());
+    *text = std::move(*ascii);
+  }
   if (kind == FieldKind::kDkim) {
     if (auto ok = ParseIdentity(tags, sig); !ok) return tl::unexpected(ok.error());
   }

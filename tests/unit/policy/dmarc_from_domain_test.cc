@@ -26,6 +26,14 @@ TEST(FromDomain, AddrSpecLowerCasedWithoutTrailingDot) {
   EXPECT_EQ(Domains(" user@example.com. "), Names{"example.com"});
 }
 
+// RFC 6532 lets a From address hold UTF-8; RFC 8616 §6 looks the domain up as A-labels.
+TEST(FromDomain, InternationalizedDomainsBecomeALabels) {
+  EXPECT_EQ(Domains("J\xc3\xb6rg <j\xc3\xb6rg@B\xc3\x9c" "CHER.example>"), Names{"xn--bcher-kva.example"});
+  EXPECT_EQ(Domains("user@xn--bcher-kva.example"), Names{"xn--bcher-kva.example"});
+  EXPECT_NE(ErrorOf("user@\xff\xfe.example").find("not a valid internationalized domain name"),
+            std::string::npos);
+}
+
 TEST(FromDomain, DisplayNameAndAngleAddr) {
   EXPECT_EQ(Domains("John Doe <john@example.com>"), Names{"example.com"});
   EXPECT_EQ(Domains("John Q. Public <john@example.com>"), Names{"example.com"});  // obs-phrase
@@ -112,8 +120,10 @@ TEST(AuthorDomain, ErrorsQuoteTheFieldAsAnExcerpt) {
   EXPECT_EQ(ErrorOf("john@" + literal),
             "address literal [" + std::string(39, '1') + "... has no domain");
   EXPECT_EQ(ErrorOf("john " + literal), "unexpected '[" + std::string(39, '1') + "...'");
-  EXPECT_EQ(AuthorDomain({"a@b\xff.example, c@example.com"}).error(),
-            "From has several domains: b\\xff.example, example.com");
+  // A From domain that is not even a valid internationalized name is no domain at all.
+  EXPECT_NE(AuthorDomain({"a@b\xff.example, c@example.com"}).error().find(
+                "not a valid internationalized domain name"),
+            std::string::npos);
 }
 
 TEST(FromDomains, DistinctDomainsOfEveryParseableField) {

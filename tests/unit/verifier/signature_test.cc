@@ -144,6 +144,18 @@ TEST(ParseSignature, IdentityMustMatchOnALabelBoundary) {
               "subdomain");
 }
 
+// RFC 8616 §5: an internationalized i= domain (here in DKIM-Quoted-Printable UTF-8) is
+// compared with d= in its A-label form, and kept in that form.
+TEST(ParseSignature, InternationalizedIdentityIsComparedAsALabels) {
+  auto sig = Parse(Field().Set("d", "xn--bcher-kva.example").Set("i", "j=C3=B6rg@mail.b=C3=BCcher.example"));
+  ASSERT_TRUE(sig) << sig.error().detail;
+  EXPECT_EQ(sig->identity, "j\xc3\xb6rg@mail.xn--bcher-kva.example");
+  ExpectError(Parse(Field().Set("d", "xn--bcher-kva.example").Set("i", "@b=C3=A4cher.example")),
+              ErrorCode::kIdentityMismatch, "subdomain");
+  ExpectError(Parse(Field().Set("i", "@=FF.example.com")), ErrorCode::kSyntax,
+              "not a valid internationalized domain name");
+}
+
 TEST(ParseSignature, IdentityInASubdomainIsAccepted) {
   auto sig = Parse(Field().Set("i", "joe@mail.Example.com"));
   ASSERT_TRUE(sig) << sig.error().detail;
@@ -274,6 +286,12 @@ TEST(ParseSignature, DomainAndSelectorMustBeDomainNames) {
     EXPECT_TRUE(Parse(Field().Set("d", good))) << good;
     EXPECT_TRUE(Parse(Field().Set("s", good))) << good;
   }
+  // RFC 8616 §5: U-labels are kept (and looked up) as A-labels.
+  EXPECT_EQ(Parse(Field().Set("d", "b\xc3\xbc" "cher.example").Set("i", "@b\xc3\xbc" "cher.example"))->domain,
+            "xn--bcher-kva.example");
+  EXPECT_EQ(Parse(Field().Set("s", "s\xc3\xa9l"))->selector, "xn--sl-bja");
+  ExpectError(Parse(Field().Set("d", "\xff.example")), ErrorCode::kSyntax,
+              "d= is not a valid internationalized domain name");
 }
 
 TEST(ParseSignature, ValueWithoutBKeepsEverythingButTheBValue) {
