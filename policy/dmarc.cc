@@ -3,7 +3,8 @@
 //   2. policy discovery (policy/dmarc_discovery.h): no record -> none, DNS failure ->
 //      temperror; a selected record that cannot be used -> none (DMARC not applied);
 //   3. alignment of each DKIM pass (adkim) and the SPF pass (aspf): any -> pass;
-//      otherwise fail, or temperror when a DNS failure left an alignment undecided;
+//      otherwise fail, or temperror when a DNS failure left an alignment undecided or an
+//      aligned DKIM or SPF check ended in temperror;
 //   4. the policy tag (p, sp or np) and, for fail only, the disposition: t=y (RFC 9989) or
 //      an unsampled pct (RFC 7489 mode) makes it one level less strict.
 #include "policy/dmarc.h"
@@ -123,6 +124,13 @@ DmarcVerdict Apply(DmarcVerdict verdict, const DmarcInput& input, const DmarcRec
   if (existence == Existence::kUnknown) {
     return Conclude(std::move(verdict), DmarcResult::kTempError,
                     "DNS failure checking whether " + author + " exists (np)");
+  }
+  // The same for the checks DMARC reads: an aligned DKIM or SPF result that is temperror
+  // (its key or record could not be fetched) might have been a pass. A fail here would let a
+  // resolver hiccup reject a legitimate sender's mail under p=reject, permanently.
+  if (!alignment.temporarily_failed.empty()) {
+    return Conclude(std::move(verdict), DmarcResult::kTempError,
+                    "no aligned pass, and temperror from " + Join(alignment.temporarily_failed));
   }
   verdict.disposition = Disposed(*verdict.policy, record, options);
   return Conclude(std::move(verdict), DmarcResult::kFail, FailReason(input, author));

@@ -48,6 +48,21 @@ AlignmentOutcome EvaluateAlignment(const DmarcInput& input, const std::string& a
     outcome.spf_aligned = Check(author, input.spf_domain, record.aspf, orgs, outcome.undecided) ==
                           AlignmentCheck::kAligned;
   }
+  if (outcome.aligned()) return outcome;
+  // A DNS failure inside DKIM or SPF leaves their verdict open, as one inside the alignment
+  // check does: an aligned identifier that could not be checked might have passed.
+  auto could_align = [&](std::string_view identifier, Alignment mode) {
+    return CheckAlignment(author, identifier, mode, orgs) != AlignmentCheck::kNotAligned;
+  };
+  for (const DkimResultForDmarc& signature : input.dkim) {
+    if (signature.result == verifier::DkimResult::kTempError &&
+        could_align(signature.domain, record.adkim)) {
+      outcome.temporarily_failed.push_back("DKIM d=" + dns::NormalizeName(signature.domain));
+    }
+  }
+  if (input.spf == SpfResult::kTempError && could_align(input.spf_domain, record.aspf)) {
+    outcome.temporarily_failed.push_back("SPF " + dns::NormalizeName(input.spf_domain));
+  }
   return outcome;
 }
 

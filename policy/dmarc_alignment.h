@@ -25,11 +25,15 @@ struct AlignmentOutcome {
   bool spf_aligned = false;   // the SPF pass aligns under aspf
   // Passing identifiers whose alignment DNS failures left undecided, with why.
   std::vector<std::string> undecided;
+  // Identifiers that align (or whose alignment is undecided) but whose DKIM or SPF check
+  // ended in temperror: had the check completed they might have passed, aligned.
+  std::vector<std::string> temporarily_failed;
   bool aligned() const { return dkim_aligned || spf_aligned; }
 };
 
 // Only a DKIM "pass" and an SPF "pass" are authenticated identifiers (RFC 9989 §4.4.1,
-// §4.4.2); fail, softfail, neutral, policy and errors never count.
+// §4.4.2); fail, softfail, neutral, policy and errors never count. When nothing aligns, the
+// temperror results whose identifiers align are listed (`temporarily_failed`).
 AlignmentOutcome EvaluateAlignment(const DmarcInput& input, const std::string& author,
                                    const DmarcRecord& record, OrgDomains& orgs);
 

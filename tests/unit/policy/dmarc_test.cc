@@ -119,16 +119,45 @@ TEST(DmarcAlignment, TableInRfc7489Mode) {
 TEST(DmarcAlignment, OnlyPassResultsAreAuthenticatedIdentifiers) {
   TestResolver resolver(kAlignmentZone);
   for (DkimResult dkim : {DkimResult::kFail, DkimResult::kNeutral, DkimResult::kPolicy,
-                          DkimResult::kNone, DkimResult::kTempError, DkimResult::kPermError}) {
+                          DkimResult::kNone, DkimResult::kPermError}) {
     DmarcVerdict v = EvaluateDmarc(Message("example.com", {{"example.com", dkim}}), resolver, {});
     EXPECT_EQ(v.result, DmarcResult::kFail) << verifier::ToToken(dkim);
     EXPECT_EQ(v.reason, "no DKIM or SPF pass");
   }
   for (SpfResult spf : {SpfResult::kFail, SpfResult::kSoftFail, SpfResult::kNeutral,
-                        SpfResult::kNone, SpfResult::kTempError, SpfResult::kPermError}) {
+                        SpfResult::kNone, SpfResult::kPermError}) {
     DmarcVerdict v = EvaluateDmarc(Message("example.com", {}, "example.com", spf), resolver, {});
     EXPECT_EQ(v.result, DmarcResult::kFail) << ToToken(spf);
   }
+}
+
+// RFC 9989 §5.3.6 in spirit: a DNS failure that leaves the outcome open gives temperror, and
+// a DKIM key or SPF record that could not be fetched leaves open whether an aligned
+// identifier would have passed. A fail would reject under p=reject on a resolver hiccup.
+TEST(DmarcAlignment, AnAlignedTemperrorLeavesTheResultOpen) {
+  TestResolver resolver(kAlignmentZone);
+  DmarcVerdict dkim = EvaluateDmarc(
+      Message("example.com", {{"mail.example.com", DkimResult::kTempError}}), resolver, {});
+  EXPECT_EQ(dkim.result, DmarcResult::kTempError);
+  EXPECT_EQ(dkim.reason, "no aligned pass, and temperror from DKIM d=mail.example.com");
+  EXPECT_EQ(dkim.disposition, Disposition::kNone);  // nothing to enforce
+  DmarcVerdict spf = EvaluateDmarc(Message("example.com", {{"example.com", DkimResult::kFail}},
+                                           "example.com", SpfResult::kTempError),
+                                   resolver, {});
+  EXPECT_EQ(spf.result, DmarcResult::kTempError);
+  EXPECT_EQ(spf.reason, "no aligned pass, and temperror from SPF example.com");
+  // An unaligned identifier's temperror changes nothing: it could not have made DMARC pass.
+  DmarcVerdict unaligned = EvaluateDmarc(
+      Message("example.com", {{"other.net", DkimResult::kTempError}}, "other.net",
+              SpfResult::kTempError),
+      resolver, {});
+  EXPECT_EQ(unaligned.result, DmarcResult::kFail);
+  // Nor does it matter when something else aligned and passed.
+  DmarcVerdict passed = EvaluateDmarc(
+      Message("example.com", {{"example.com", DkimResult::kTempError},
+                              {"example.com", DkimResult::kPass}}),
+      resolver, {});
+  EXPECT_EQ(passed.result, DmarcResult::kPass);
 }
 
 TEST(DmarcAlignment, AnyAlignedSignatureIsEnough) {
