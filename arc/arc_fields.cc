@@ -68,6 +68,12 @@ std::string WithoutComments(std::string_view text) {
 }
 
 bool IsIpAddress(const std::string& text) {
+  // inet_pton reads up to the first NUL: "192.0.2.1\0junk" would pass as an address and
+  // carry the junk into the report (found by arc_fuzz). INET6_ADDRSTRLEN bounds valid text.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != std::string::npos) {
+    return false;
+  }
   unsigned char buffer[16];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;

@@ -30,6 +30,7 @@
 
 #include "dns/ldns_records.h"
 #include "dns/ldns_reply.h"
+#include "dns/ldns_wire.h"
 
 namespace kenin::dns {
 namespace {
@@ -167,7 +168,7 @@ AttemptResult AskUdp(const sockaddr_storage& address, socklen_t length, const ld
       return Failed(errno == ECONNREFUSED ? "connection refused" : "UDP receive failed");
     }
     ldns_pkt* raw = nullptr;
-    if (ldns_wire2pkt(&raw, buffer.data(), static_cast<size_t>(n)) != LDNS_STATUS_OK) {
+    if (WireToPacket(&raw, buffer.data(), static_cast<size_t>(n)) != LDNS_STATUS_OK) {
       ++ignored;  // garbage: keep waiting, the real reply may still come
       continue;
     }
@@ -238,7 +239,7 @@ AttemptResult AskTcp(const sockaddr_storage& address, socklen_t length, const ld
   std::vector<uint8_t> buffer(size);
   if (auto problem = RecvAll(socket.get(), buffer.data(), buffer.size(), deadline)) return Failed(*problem);
   ldns_pkt* raw = nullptr;
-  if (ldns_wire2pkt(&raw, buffer.data(), buffer.size()) != LDNS_STATUS_OK) return Failed("TCP reply unparsable");
+  if (WireToPacket(&raw, buffer.data(), buffer.size()) != LDNS_STATUS_OK) return Failed("TCP reply unparsable");
   PktPtr reply(raw);
   // One query per connection: a reply that does not match it cannot be waited past.
   if (!Matches(reply.get(), query)) return Failed("TCP reply does not match the query");

@@ -1,4 +1,4 @@
-// The network resolver's reply handling: ldns_wire2pkt on any bytes, then ReadReply
+// The network resolver's reply handling: WireToPacket (ldns_wire2pkt behind the TSIG guard, dns/ldns_wire.h) on any bytes, then ReadReply
 // (dns/ldns_reply.h), exactly as LdnsResolver reads a reply whose id and question matched.
 // The question asked is the reply's own (a reply with another one is dropped before it is
 // read), for CNAME budgets of 8 (the first query) and 1 (late in a chain).
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dns/ldns_reply.h"
+#include "dns/ldns_wire.h"
 #include "fuzz/fuzz_check.h"
 
 using kenin::fuzz::Check;
@@ -57,7 +58,7 @@ void CheckStep(const d::ReplyStep& step, d::RecordType type, const std::string& 
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ldns_pkt* raw = nullptr;
-  if (ldns_wire2pkt(&raw, data, size) != LDNS_STATUS_OK) return 0;
+  if (d::WireToPacket(&raw, data, size) != LDNS_STATUS_OK) return 0;  // as the resolver reads
   std::unique_ptr<ldns_pkt, PktDeleter> reply(raw);
   if (ldns_pkt_qdcount(reply.get()) != 1) return 0;
   const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(reply.get()), 0);

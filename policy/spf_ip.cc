@@ -45,7 +45,11 @@ std::optional<SpfAddress> ParseSpfIp4(std::string_view text) {
 
 std::optional<SpfAddress> ParseSpfIp6(std::string_view text) {
   // INET6_ADDRSTRLEN bounds any valid text; longer input is not an address.
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  // A NUL would end inet_pton's reading early and let trailing junk through.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
   std::string copy(text);  // inet_pton needs a terminated string
   SpfAddress out;
   out.v6 = true;

@@ -23,6 +23,7 @@ TEST(SpfIp, Ip6NetworkAndMappedClients) {
   EXPECT_TRUE(v6->v6);
   EXPECT_FALSE(ParseSpfIp6("::CAFE::BABE"));
   EXPECT_FALSE(ParseSpfIp6(std::string(100, '1')));
+  EXPECT_FALSE(ParseSpfIp6(std::string("2001:db8::1\0junk", 16)));  // NUL: inet_pton stops there
   auto mapped = ParseSpfIp6("::ffff:1.2.3.4");
   ASSERT_TRUE(mapped);
   EXPECT_TRUE(mapped->v6) << "an ip6 network stays IPv6";
