@@ -3,51 +3,50 @@
 namespace kenin::dns {
 namespace {
 
-constexpr size_t kHeaderSize = 12;     // RFC 1035 §4.1.1
-constexpr uint16_t kTypeTsig = 250;    // RFC 8945 §4.2
+constexpr size_t kHeaderSize = 12;  // RFC 1035 §4.1.1
 
 uint16_t Read16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
-// Moves `pos` past one (possibly compressed) name, RFC 1035 §4.1.4. False when the name runs
-// past the end or uses a label type other than a length or a pointer.
-bool SkipName(const uint8_t* wire, size_t size, size_t& pos) {
-  while (pos < size) {
-    const uint8_t length = wire[pos];
-    if (length == 0) {
-      ++pos;
-      return true;
-    }
-    if ((length & 0xC0) == 0xC0) {  // a pointer ends the name
-      if (pos + 2 > size) return false;
-      pos += 2;
-      return true;
-    }
-    if ((length & 0xC0) != 0) return false;  // 0x40, 0x80: no such labels (RFC 6891 §5)
-    pos += 1 + static_cast<size_t>(length);
-  }
-  return false;
+// The type of the record at `pos` in `section`, read by ldns's own record parser (so the
+// walk ends where ldns_wire2pkt's would); `pos` moves past it. False when ldns cannot read it.
+bool NextRecordType(const uint8_t* wire, size_t size, size_t& pos, ldns_pkt_section section,
+                    ldns_rr_type& type) {
+  ldns_rr* rr = nullptr;
+  if (ldns_wire2rr(&rr, wire, size, &pos, section) != LDNS_STATUS_OK) return false;
+  type = ldns_rr_get_type(rr);
+  ldns_rr_free(rr);
+  return true;
 }
 
 }  // namespace
 
 int CountAdditionalTsig(const uint8_t* wire, size_t size) {
   if (size < kHeaderSize) return 0;
-  const size_t questions = Read16(wire + 4);
-  const size_t records = static_cast<size_t>(Read16(wire + 6)) + Read16(wire + 8);
-  const size_t additional = Read16(wire + 10);
   size_t pos = kHeaderSize;
-  for (size_t i = 0; i < questions; ++i) {
-    if (!SkipName(wire, size, pos) || pos + 4 > size) return 0;
-    pos += 4;  // QTYPE, QCLASS
+  ldns_rr_type type = LDNS_RR_TYPE_A;
+  const struct {
+    size_t count;
+    ldns_pkt_section section;
+  } before[] = {{Read16(wire + 4), LDNS_SECTION_QUESTION},
+                {Read16(wire + 6), LDNS_SECTION_ANSWER},
+                {Read16(wire + 8), LDNS_SECTION_AUTHORITY}};
+  for (const auto& [count, section] : before) {
+    for (size_t i = 0; i < count; ++i) {
+      // ldns_wire2pkt stops here too, before any TSIG could be kept.
+      if (!NextRecordType(wire, size, pos, section, type)) return 0;
+    }
   }
+  // As ldns_wire2pkt reads the additional section: each TSIG it keeps also lowers the count
+  // of records it goes on to read, and a record it cannot read ends the reading (and the
+  // parse, with an error, but a TSIG overwritten before that has leaked all the same).
   int tsig = 0;
-  for (size_t i = 0; i < records + additional; ++i) {
-    // TYPE, CLASS, TTL, RDLENGTH, then RDATA (RFC 1035 §4.1.3)
-    if (!SkipName(wire, size, pos) || pos + 10 > size) break;
-    const size_t end = pos + 10 + static_cast<size_t>(Read16(wire + pos + 8));
-    if (end > size) break;
-    if (i >= records && Read16(wire + pos) == kTypeTsig) ++tsig;
-    pos = end;
+  size_t additional = Read16(wire + 10);
+  for (size_t i = 0; i < additional; ++i) {
+    if (!NextRecordType(wire, size, pos, LDNS_SECTION_ADDITIONAL, type)) break;
+    if (type == LDNS_RR_TYPE_TSIG) {
+      ++tsig;
+      --additional;
+    }
   }
   return tsig;
 }

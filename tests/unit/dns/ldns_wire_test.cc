@@ -57,9 +57,16 @@ TEST(LdnsWire, TsigRecordsInTheAdditionalSectionAreCounted) {
   const Bytes one = Reply(1, 1, Join({Record(kPointerToQuestion, 16, kTxtRdata),
                                      Record(root, 250, {})}));
   EXPECT_EQ(CountAdditionalTsig(one.data(), one.size()), 1);
-  const Bytes two = Reply(0, 2, Join({Record(root, 250, {}), Record(root, 250, {})}));
-  EXPECT_EQ(CountAdditionalTsig(two.data(), two.size()), 2);
+  // ldns lowers the count of records it reads for each TSIG it keeps: with ARCOUNT 2 it
+  // reads one TSIG and stops (no leak); with ARCOUNT 3 it reads both (the leak).
+  const Bytes pair = Join({Record(root, 250, {}), Record(root, 250, {})});
+  const Bytes counted_two = Reply(0, 2, pair);
+  EXPECT_EQ(CountAdditionalTsig(counted_two.data(), counted_two.size()), 1);
   ldns_pkt* packet = nullptr;
+  ASSERT_EQ(WireToPacket(&packet, counted_two.data(), counted_two.size()), LDNS_STATUS_OK);
+  ldns_pkt_free(packet);
+  const Bytes two = Reply(0, 3, Join({pair, Record(root, 16, kTxtRdata)}));
+  EXPECT_EQ(CountAdditionalTsig(two.data(), two.size()), 2);
   EXPECT_EQ(WireToPacket(&packet, two.data(), two.size()), LDNS_STATUS_ERR);
   EXPECT_EQ(packet, nullptr);
   // A TSIG in the answer section is not the additional section's.
