@@ -30,7 +30,9 @@ size_t SkipCfws(std::string_view text, size_t pos) {
     int depth = 0;
     for (; pos < text.size(); ++pos) {
       if (text[pos] == '\\') {
-        ++pos;
+        // A quoted-pair; a '\\' that ends the text stays inside the comment. Stepping past it
+        // unguarded left pos beyond the end, and the caller's substr threw (arc_fuzz).
+        if (pos + 1 < text.size()) ++pos;
       } else if (text[pos] == '(') {
         ++depth;
       } else if (text[pos] == ')' && --depth == 0) {

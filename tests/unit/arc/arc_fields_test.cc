@@ -59,6 +59,12 @@ TEST(ParseAuthResults, RemoteIpOnlyWhenAValidAddress) {
   EXPECT_EQ(ip(" i=1; mx.example.net; iprev=pass SMTP.Remote-IP = 2001:db8::25;"), "2001:db8::25");
   EXPECT_EQ(ip(" i=1; mx; arc=none smtp.remote-ip=\"198.51.100.1\""), "198.51.100.1");
   EXPECT_EQ(ip(" i=1; mx.example.net; iprev=pass smtp.remote-ip=not-an-address"), "");
+  // A '\\' that ends an open comment (arc_fuzz): the reader stops at the end, no exception.
+  for (std::string value : {" i=1; (c \\", " i=1;( x\\", " i=1; mx (\\"}) {
+    auto parsed = ParseAuthResults(value);
+    ASSERT_TRUE(parsed) << value;
+    EXPECT_EQ(parsed->authserv_id, value == " i=1; mx (\\" ? "mx" : "") << value;
+  }
   // inet_pton stops at a NUL; the junk after it must not ride along (arc_fuzz finding).
   EXPECT_EQ(ip(std::string(" i=1; mx; iprev=pass smtp.remote-ip=2001:db8::1\0\0\0" "1.example", 59)), "");
   EXPECT_EQ(ip(" i=1; mx.example.net; spf=pass (smtp.remote-ip=192.0.2.7) smtp.mailfrom=a"), "");
