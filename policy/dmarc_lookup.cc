@@ -67,23 +67,28 @@ DmarcAtName ClassifyDmarcAnswer(const dns::Result<dns::Answer>& answer) {
   return at;
 }
 
-dns::Result<dns::Answer> DmarcLookups::Ask(const std::string& name, dns::RecordType type) {
+dns::AnswerFuture DmarcLookups::Ask(const std::string& name, dns::RecordType type) {
   asked_.push_back(name);
-  return resolver_.Lookup(dns::Question{name, type}).get();
+  return resolver_.Lookup(dns::Question{name, type});
 }
 
 const DmarcAtName& DmarcLookups::At(const std::string& domain) {
   auto it = at_.find(domain);
-  if (it != at_.end()) return it->second;
-  DmarcAtName at = ClassifyDmarcAnswer(Ask("_dmarc." + domain, dns::RecordType::kTxt));
-  return at_.emplace(domain, std::move(at)).first->second;
+  if (it != at_.end()) return *it->second;
+  const dns::AnswerFuture future = Ask("_dmarc." + domain, dns::RecordType::kTxt);
+  const dns::Result<dns::Answer>& answer = future.get();
+  std::shared_ptr<const DmarcAtName> at =
+      answer ? answer->memo->GetOrCompute<DmarcAtName>([&] { return ClassifyDmarcAnswer(answer); })
+             : std::make_shared<const DmarcAtName>(ClassifyDmarcAnswer(answer));
+  return *at_.emplace(domain, std::move(at)).first->second;
 }
 
 Existence DmarcLookups::Exists(const std::string& domain) {
   auto it = at_.find(domain);
   // RFC 8020 §2: a name with something below it (here _dmarc.<domain>) exists.
-  if (it != at_.end() && it->second.name_exists) return Existence::kExists;
-  dns::Result<dns::Answer> answer = Ask(domain, dns::RecordType::kA);
+  if (it != at_.end() && it->second->name_exists) return Existence::kExists;
+  const dns::AnswerFuture future = Ask(domain, dns::RecordType::kA);
+  const dns::Result<dns::Answer>& answer = future.get();
   if (!answer) return Existence::kUnknown;
   switch (answer->rcode) {
     case dns::Rcode::kNxDomain:

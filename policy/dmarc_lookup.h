@@ -2,10 +2,13 @@
 // into "none", "one DMARC record", "several" or "lookup failed" (RFC 9989 §4.10 steps 1-2),
 // and whether a domain exists (§3.2.13). Each name is asked at most once per evaluation, so
 // the tree walks for the Author Domain and for each authenticated identifier share answers.
+// An answer is classified once, not once per message: the result is kept with the answer
+// (dns::AnswerMemo), so every message within the TTL reads the record parsed by the first.
 // Not thread-safe: one object per evaluation. The resolver must outlive it.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,10 +50,10 @@ class DmarcLookups {
   const std::vector<std::string>& asked() const { return asked_; }
 
  private:
-  dns::Result<dns::Answer> Ask(const std::string& name, dns::RecordType type);
+  dns::AnswerFuture Ask(const std::string& name, dns::RecordType type);
 
   dns::Resolver& resolver_;
-  std::map<std::string, DmarcAtName> at_;
+  std::map<std::string, std::shared_ptr<const DmarcAtName>> at_;
   std::vector<std::string> asked_;
 };
 

@@ -131,7 +131,7 @@ void MessageSession::StartSpf() {
 }
 
 void MessageSession::PrefetchDmarc() {
-  if (from_over_limit_) return;  // DMARC ends in permerror without asking anything
+  if (!options_.prefetch_dmarc || from_over_limit_) return;  // DMARC ends in permerror without asking anything
   std::vector<std::string> from_domains = FromDomains(from_values_);
   if (from_domains.size() != 1) return;  // DMARC ends in permerror without asking anything
   const std::string author = dns::NormalizeName(from_domains.front());

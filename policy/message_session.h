@@ -65,6 +65,10 @@ struct SessionOptions {
   // answers fill the shared cache) wants it and a one-shot `kenin verify` does not.
   // At most kMaxSpeculativeDomains domains per message.
   bool prefetch_identifier_walks = false;
+  // Ask the _dmarc names at end-of-headers, so their answers arrive while the body streams.
+  // Off where the resolver answers in the calling thread (`kenin verify --zone`): there
+  // nothing can arrive meanwhile, and the prefetch would only do the DMARC walk twice.
+  bool prefetch_dmarc = true;
 };
 inline constexpr size_t kMaxSpeculativeDomains = 4;
 

@@ -127,6 +127,9 @@ void DkimVerifier::OnEndOfHeaders(int64_t now) {
 }
 
 void DkimVerifier::ParseCandidates(int64_t now) {
+  // A BodyHasher carries its 8 KiB batch buffer: room for one per signature up front, so
+  // the vector never grows by copying them.
+  hashers_.reserve(std::min(candidates_.size(), options_.max_signatures));
   for (size_t index = 0; index < candidates_.size(); ++index) {
     Candidate& candidate = candidates_[index];
     const HeaderFieldView& field = fields_[candidate.field];

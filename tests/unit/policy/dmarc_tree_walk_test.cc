@@ -168,5 +168,19 @@ TEST(ClassifyDmarcAnswer, FailuresAndNxdomain) {
   EXPECT_EQ(timeout.detail, "timeout: after 5s");
 }
 
+TEST(DmarcLookups, AnAnswerIsClassifiedOnceForEveryEvaluation) {
+  // Copies of one answer share its memo (the zone's, as the cache's): a second evaluation
+  // reads the record the first parsed instead of parsing it again.
+  TestResolver resolver("_dmarc.example.com. 300 IN TXT \"v=DMARC1; p=reject\"\n");
+  DmarcLookups first(resolver);
+  DmarcLookups second(resolver);
+  const DmarcAtName& a = first.At("example.com");
+  const DmarcAtName& b = second.At("example.com");
+  EXPECT_EQ(&a, &b);
+  ASSERT_TRUE(b.record);
+  EXPECT_EQ(b.record->p, Disposition::kReject);
+  EXPECT_EQ(second.asked(), Names{"_dmarc.example.com"});  // still asked, through the memo
+}
+
 }  // namespace
 }  // namespace kenin::policy

@@ -224,6 +224,18 @@ TEST_F(SessionTest, SpeculativeWalksCoverOtherIdentifiersOnlyWhenAsked) {
   }
 }
 
+TEST_F(SessionTest, WithoutDmarcPrefetchTheWalkIsAskedOnceAtEndOfMessage) {
+  options_.prefetch_dmarc = false;
+  MessageSession session(options_, resolver_, kEnvelope, Inline());
+  ExpectAllPass(Run(session));
+  for (const char* name : {"_dmarc.example.org", "_dmarc.org"}) {
+    EXPECT_EQ(resolver_.asked[name], std::vector<std::string>{"end"}) << name;
+  }
+  // The keys and the SPF record are still asked at end-of-headers.
+  EXPECT_EQ(resolver_.asked["rsa2048._domainkey.example.org"], std::vector<std::string>{"headers"});
+  EXPECT_EQ(resolver_.asked["example.org"], std::vector<std::string>{"headers"});
+}
+
 TEST_F(SessionTest, NoClientAddressMeansNoSpf) {
   MessageSession session(options_, resolver_, Envelope{}, Inline());
   SessionReport report = Run(session);
