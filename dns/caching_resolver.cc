@@ -32,7 +32,11 @@ namespace kenin::dns {
 namespace {
 
 std::string CacheKey(const Question& question) {
-  return std::to_string(static_cast<unsigned>(question.type)) + "/" + NormalizeName(question.name);
+  std::string key = std::to_string(static_cast<unsigned>(question.type));  // short: no allocation
+  key.reserve(key.size() + 1 + question.name.size());
+  key += '/';
+  AppendNormalizedName(question.name, key);
+  return key;
 }
 
 bool IsFailure(const Result<Answer>& result) {

@@ -1,7 +1,5 @@
 #include "dns/resolver.h"
 
-#include <cctype>
-
 namespace kenin::dns {
 
 std::string_view ToString(RecordType type) {
@@ -21,10 +19,20 @@ AnswerFuture ReadyAnswer(Result<Answer> result) {
   return promise.get_future().share();
 }
 
-std::string NormalizeName(std::string_view name) {
+void AppendNormalizedName(std::string_view name, std::string& out) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const size_t start = out.size();
+  out.append(name);
+  // RFC 4343 §3: DNS names compare case-insensitively in ASCII only; other octets as they are
+  // (and whatever the C library's locale would say of them).
+  for (size_t i = start; i < out.size(); ++i) {
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+  }
+}
+
+std::string NormalizeName(std::string_view name) {
+  std::string out;
+  AppendNormalizedName(name, out);
   return out;
 }
 

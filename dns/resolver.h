@@ -102,5 +102,7 @@ AnswerFuture ReadyAnswer(Result<Answer> result);
 
 // Lower-cases ASCII and strips one trailing dot: the key under which names compare.
 std::string NormalizeName(std::string_view name);
+// The same, appended to `out` (to build a longer key in one allocation).
+void AppendNormalizedName(std::string_view name, std::string& out);
 
 }  // namespace kenin::dns

@@ -84,8 +84,8 @@ std::optional<policy::SessionReport> VerifyStream(std::istream& in,
 int RunVerify(const VerifyCommandOptions& options, dns::Resolver& resolver, std::ostream& out,
               std::ostream& err) {
   int status = 0;
-  std::vector<std::string> inputs = options.inputs;
-  if (inputs.empty()) inputs.emplace_back("-");
+  const std::vector<std::string> standard_input{"-"};
+  const std::vector<std::string>& inputs = options.inputs.empty() ? standard_input : options.inputs;
   std::vector<char> buffer(kReadChunk);  // one read buffer for every file
   std::string line;                      // one output line, reused
   for (const std::string& path : inputs) {

@@ -1,5 +1,9 @@
 #include "tools/verify_json.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <nlohmann/json.hpp>
 
 #include "policy/dmarc.h"
@@ -8,19 +12,39 @@
 namespace kenin::tools {
 namespace {
 
-// JSON text for a string: printable ASCII other than '"' and '\' stands for itself; anything
-// else (escapes, UTF-8, invalid octets) is left to nlohmann::json, so the rare cases read
-// exactly as they always have.
-void AppendString(std::string_view text, std::string& out) {
-  bool plain = true;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
+// True when every octet is printable ASCII other than '"' and '\', which JSON lets stand for
+// itself inside a string (RFC 8259 §7). Sixteen octets at a time: a message's JSON line is
+// mostly such text, and checking it octet by octet was most of what writing the line cost.
+bool IsPlain(std::string_view text) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i del = _mm_set1_epi8(0x7f);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    // Compared as signed octets, controls (0x00-0x1f) and non-ASCII (0x80-0xff) are below SP.
+    const __m128i escaped = _mm_or_si128(
+        _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, del)),
+        _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (_mm_movemask_epi8(escaped) != 0) return false;
   }
-  if (plain) {
+#endif
+  for (; i < n; ++i) {
+    const auto u = static_cast<unsigned char>(p[i]);
+    if (u < 0x20 || u >= 0x7f || p[i] == '"' || p[i] == '\\') return false;
+  }
+  return true;
+}
+
+// JSON text for a string: plain text (above) stands for itself; anything else (escapes,
+// UTF-8, invalid octets) is left to nlohmann::json, so the rare cases read exactly as they
+// always have.
+void AppendString(std::string_view text, std::string& out) {
+  if (IsPlain(text)) {
     out += '"';
     out.append(text);
     out += '"';

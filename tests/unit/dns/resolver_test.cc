@@ -16,6 +16,18 @@ TEST(NormalizeName, LowercasesAndDropsOneTrailingDot) {
   EXPECT_EQ(NormalizeName(""), "");
 }
 
+TEST(NormalizeName, FoldsAsciiOnly) {
+  // RFC 4343 §3: octets outside ASCII letters are left as they are, and so are the
+  // neighbours of 'A' and 'Z' ('@', '[', '`', '{').
+  EXPECT_EQ(NormalizeName("@AZ[`az{\xc3\x89\xff"), "@az[`az{\xc3\x89\xff");
+}
+
+TEST(AppendNormalizedName, AppendsToWhatIsThere) {
+  std::string key = "16/";
+  AppendNormalizedName("Example.ORG.", key);
+  EXPECT_EQ(key, "16/example.org");
+}
+
 TEST(ReadyAnswer, IsReadyAtOnceWithTheValue) {
   Answer answer;
   answer.rcode = Rcode::kNxDomain;

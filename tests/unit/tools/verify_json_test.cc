@@ -119,6 +119,20 @@ TEST(VerifyJson, EscapesAndInvalidUtf8MatchReference) {
   EXPECT_EQ(Written("we\"ird\\name\x80.eml", report), Reference("we\"ird\\name\x80.eml", report));
 }
 
+TEST(VerifyJson, EachOctetIsEscapedWhereverItStands) {
+  // The plain-text check goes sixteen octets at a time and then one by one: an octet that
+  // needs escaping is caught in either part and at either end of a block.
+  for (const char special : {'\x01', '\x1f', '\x7f', '"', '\\', '\x80', '\xff'}) {
+    for (size_t at = 0; at < 40; ++at) {
+      policy::SessionReport report;
+      report.authentication_results = std::string(40, 'a');
+      report.authentication_results[at] = special;
+      EXPECT_EQ(Written("m.eml", report), Reference("m.eml", report))
+          << "octet " << static_cast<int>(static_cast<unsigned char>(special)) << " at " << at;
+    }
+  }
+}
+
 arc::ArcSetInfo SealedBy(int instance, std::string domain) {
   arc::ArcSetInfo set;
   set.instance = instance;
