@@ -13,6 +13,8 @@ body in front stays intact.
 """
 
 import argparse
+import base64
+import binascii
 import hashlib
 import pathlib
 import re
@@ -21,6 +23,18 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MAX_MESSAGE = 64 * 1024
+
+
+def key_der(record):
+    """The p= of a DKIM key record, decoded: key_record_fuzz also reads its raw input as a DER
+    RSA key (verifier/rsa_spki.h against OpenSSL's decoder). None when there is no key."""
+    match = re.search(rb"(?:^|;)\s*p=([A-Za-z0-9+/=\s]+)", record)
+    if not match:
+        return None
+    try:
+        return base64.b64decode(re.sub(rb"\s", b"", match.group(1)), validate=True) or None
+    except (binascii.Error, ValueError):
+        return None
 
 
 def read(path):
@@ -181,6 +195,9 @@ def build(conformance, out):
                 add("spf_record_fuzz", value)
             else:
                 add("key_record_fuzz", value)
+                der = key_der(value)
+                if der:
+                    add("key_record_fuzz", der)
             add("tag_list_fuzz", value)
 
     suites = sorted(conformance.glob("spf/*.yml")) + sorted(conformance.glob("stalwart/spf/*.yml"))

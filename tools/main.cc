@@ -46,7 +46,10 @@ void AddResolverFlags(CLI::App& command, tools::ResolverFlags& flags) {
       ->check(CLI::Range(512, 65535));  // RFC 1035 §4.2.1: 512 is the UDP minimum
 }
 
-std::unique_ptr<tools::ResolverStack> MakeResolver(const tools::ResolverFlags& flags, std::string_view command) {
+std::unique_ptr<tools::ResolverStack> MakeResolver(tools::ResolverFlags flags, std::string_view command) {
+  // One thread asks here: the cache's shards, which spread kenind's threads over several
+  // locks, would only multiply its tables (and the memory first touched for them).
+  flags.cache.shards = 1;
   auto stack = tools::ResolverStack::Create(flags);
   if (!stack) {
     std::cerr << "kenin " << command << ": " << stack.error().detail << "\n";
