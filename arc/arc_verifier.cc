@@ -69,7 +69,10 @@ ArcVerifier::ArcVerifier(const ArcOptions& options, dns::Resolver& resolver)
 ArcVerifier::~ArcVerifier() = default;
 
 void ArcVerifier::OnHeader(std::string_view name, std::string_view value) {
-  if (header_bytes_.empty()) header_bytes_.reserve(4096);
+  if (header_bytes_.empty()) {
+    header_bytes_.reserve(4096);  // most headers fit: one allocation each
+    field_sizes_.reserve(32);
+  }
   header_bytes_.append(name).append(value);
   field_sizes_.emplace_back(name.size(), value.size());
 }

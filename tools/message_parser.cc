@@ -113,6 +113,7 @@ void MessageParser::HeaderLine(std::string_view line) {
     return;
   }
   FlushField();
+  if (field_.capacity() < 1024) field_.reserve(1024);  // most fields fit: grown once per message
   field_.assign(line);
 }
 

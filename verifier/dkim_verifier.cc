@@ -85,7 +85,10 @@ void DkimVerifier::OnHeader(std::string_view name, std::string_view value) {
     }
   }
   if (header_dropped_) return;
-  if (header_bytes_.empty()) header_bytes_.reserve(4096);  // most headers fit: one allocation
+  if (header_bytes_.empty()) {
+    header_bytes_.reserve(4096);  // most headers fit: one allocation each
+    field_sizes_.reserve(32);
+  }
   header_bytes_.append(name).append(value);
   field_sizes_.push_back({name.size(), value.size()});
 }
