@@ -3,14 +3,16 @@
 namespace kenin::dns {
 
 AnswerFuture MemoResolver::Lookup(const Question& question) {
-  std::pair<std::string, RecordType> key{NormalizeName(question.name), question.type};
+  std::string name = NormalizeName(question.name);
   std::lock_guard lock(mutex_);
-  auto it = asked_.find(key);
-  if (it != asked_.end()) return it->second;
+  for (const Asked& asked : asked_) {
+    if (asked.type == question.type && asked.name == name) return asked.answer;
+  }
   // Started under the lock so two threads asking at once make one upstream lookup. Lookup()
   // only starts the query (the caching resolver hands it to its workers), so this is short.
   AnswerFuture future = upstream_.Lookup(question);
-  asked_.emplace(std::move(key), future);
+  if (asked_.empty()) asked_.reserve(8);
+  asked_.push_back({std::move(name), question.type, future});
   return future;
 }
 

@@ -8,10 +8,9 @@
 // `upstream` must outlive the MemoResolver.
 #pragma once
 
-#include <map>
 #include <mutex>
 #include <string>
-#include <utility>
+#include <vector>
 
 #include "dns/resolver.h"
 
@@ -27,9 +26,18 @@ class MemoResolver : public Resolver {
   size_t questions() const;
 
  private:
+  struct Asked {
+    std::string name;  // NormalizeName()
+    RecordType type;
+    AnswerFuture answer;
+  };
+
   Resolver& upstream_;
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, RecordType>, AnswerFuture> asked_;  // guarded by mutex_
+  // Searched in order: a message asks a few names (a key per signature, a DMARC walk of two
+  // or three, SPF's few), so a scan beats a tree that allocates a node per name. A hostile
+  // message reaches a few hundred (the limits above); scanning those costs microseconds.
+  std::vector<Asked> asked_;  // guarded by mutex_
 };
 
 }  // namespace kenin::dns
