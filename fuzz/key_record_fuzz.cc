@@ -39,7 +39,9 @@ bool IsOpenSslEncoding(EVP_PKEY* key, std::string_view der) {
   for (auto encode : {&i2d_PUBKEY, &i2d_PublicKey}) {
     unsigned char* out = nullptr;
     const int size = encode(key, &out);
-    const bool same = size > 0 && std::string_view(reinterpret_cast<char*>(out), size) == der;
+    const bool same =
+        size > 0 &&
+        std::string_view(reinterpret_cast<char*>(out), static_cast<size_t>(size)) == der;
     OPENSSL_free(out);
     if (same) return true;
   }
