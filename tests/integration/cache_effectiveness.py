@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The DNS cache in front of the network resolver: 1000 messages signed with 10 keys (five
-rsa-2048, five ed25519; 100 messages each, the keys interleaved; 5 per key altered after
-signing so some verdicts are fail) are verified by ONE `kenin verify --resolver` against
+rsa-2048, five ed25519; 100 messages each, the keys interleaved, every signature shared by 10
+files that differ above it; 5 per key altered after signing so some verdicts are fail) are
+verified by ONE `kenin verify --resolver` against
 ldns-testns. The server's log must show at most one TXT query per key (<= 10), and every
 verdict must equal the one `kenin verify --zone` gives from a master file holding the same
 records. (The DMARC lookups of the one From: domain are answered NXDOMAIN and counted apart.)
